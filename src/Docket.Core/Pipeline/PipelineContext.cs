@@ -1,0 +1,34 @@
+using Docket.Core.Uploads;
+
+namespace Docket.Core.Pipeline;
+
+/// <summary>What a stage knows about the document it works on.</summary>
+/// <param name="FilePath">A local file the stage may read (and hand to external tools); never written to.</param>
+public sealed record DocumentInput(Guid DocumentId, string FileName, FileKind Kind, long SizeBytes, string FilePath);
+
+/// <summary>Progress inside a stage, for long stages (e.g. OCR page 3 of 12).</summary>
+public sealed record StageProgress(int Percent, string Message);
+
+public sealed class PipelineContext(DocumentInput document)
+{
+    private static readonly IProgress<StageProgress> Nowhere = new Progress<StageProgress>();
+
+    public DocumentInput Document { get; } = document;
+
+    /// <summary>Reports progress within the running stage, 0-100 of that stage; the runner sets it per stage.</summary>
+    public IProgress<StageProgress> Progress { get; internal set; } = Nowhere;
+
+    public ExtractedText? Text { get; set; }
+    public DocumentAnalysis? Analysis { get; set; }
+    public Categorisation? Category { get; set; }
+    public ExtractedFields? Fields { get; set; }
+
+    public ExtractedText RequireText() =>
+        Text ?? throw new InvalidOperationException("The extract stage must run before this stage.");
+
+    public DocumentResult ToResult() => new(
+        RequireText(),
+        Analysis ?? throw new InvalidOperationException("The analyse stage did not run."),
+        Category ?? throw new InvalidOperationException("The categorise stage did not run."),
+        Fields ?? ExtractedFields.None);
+}

@@ -1,0 +1,89 @@
+namespace Docket.Core.Pipeline;
+
+/// <summary>The text of a document.</summary>
+/// <param name="PageStarts">Character offset in <paramref name="Content"/> where each page begins (first is 0).</param>
+/// <param name="Method">How the text was obtained: "native", "pdftotext", "ocr", ...</param>
+public sealed record ExtractedText(string Content, IReadOnlyList<int> PageStarts, string Method)
+{
+    public int Pages => PageStarts.Count;
+
+    /// <summary>The 1-based page that holds character <paramref name="offset"/>.</summary>
+    public int PageOf(int offset)
+    {
+        var page = 1;
+        for (var i = 1; i < PageStarts.Count && PageStarts[i] <= offset; i++) page = i + 1;
+        return page;
+    }
+}
+
+public sealed record DocumentAnalysis(
+    string? Title,
+    string Summary,
+    IReadOnlyList<string> Keywords,
+    string? Language,
+    int Pages,
+    int Words,
+    int Lines,
+    int Characters);
+
+/// <param name="Method">"rules" or "classifier".</param>
+public sealed record Categorisation(string Category, double Confidence, string Method);
+
+/// <summary>Where in the extracted text a value was found: 1-based page, character offsets [Start, End).</summary>
+public sealed record FieldSource(int Page, int Start, int End);
+
+/// <summary>
+/// One extracted value, normalised: dates ISO 8601 (yyyy-MM-dd), amounts with '.' as the decimal
+/// separator and no grouping, currencies ISO 4217.
+/// </summary>
+/// <param name="Type">"text", "date", "amount" or "currency".</param>
+public sealed record ExtractedField(string Value, string Type, double Confidence, FieldSource? Source);
+
+public sealed record LineItem(string Description, decimal? Quantity, decimal? UnitPrice, decimal? Amount);
+
+public sealed record ExtractedFields(
+    IReadOnlyDictionary<string, ExtractedField> Values,
+    IReadOnlyList<LineItem> LineItems,
+    IReadOnlyList<string> Warnings)
+{
+    public static ExtractedFields None { get; } = new(new Dictionary<string, ExtractedField>(), [], []);
+}
+
+public sealed record DocumentResult(
+    ExtractedText Text,
+    DocumentAnalysis Analysis,
+    Categorisation Category,
+    ExtractedFields Fields);
+
+/// <summary>The categories of DESIGN.md and the extraction issue, as they appear on the wire.</summary>
+public static class Categories
+{
+    public const string Invoice = "invoice";
+    public const string Receipt = "receipt";
+    public const string CreditNote = "credit_note";
+    public const string Contract = "contract";
+    public const string Letter = "letter";
+    public const string Memo = "memo";
+    public const string Report = "report";
+    public const string Resume = "resume";
+    public const string TechnicalSpec = "technical_spec";
+    public const string Other = "other";
+
+    public static IReadOnlyList<string> All { get; } =
+        [Invoice, Receipt, CreditNote, Contract, Letter, Memo, Report, Resume, TechnicalSpec, Other];
+}
+
+/// <summary>The invoice field names every extractor, the review screen and exports share.</summary>
+public static class FieldNames
+{
+    public const string Issuer = "issuer";
+    public const string InvoiceNumber = "invoice_number";
+    public const string Date = "date";
+    public const string DueDate = "due_date";
+    public const string Net = "net";
+    public const string Tax = "tax";
+    public const string Total = "total";
+    public const string Currency = "currency";
+
+    public static IReadOnlyList<string> All { get; } = [Issuer, InvoiceNumber, Date, DueDate, Net, Tax, Total, Currency];
+}

@@ -1,0 +1,74 @@
+namespace Docket.Core.Uploads;
+
+public enum FileKind
+{
+    Text,
+    Markdown,
+    Csv,
+    Json,
+    Pdf,
+    Png,
+    Jpeg,
+    Tiff,
+    Docx,
+}
+
+public static class FileKinds
+{
+    private static readonly Dictionary<string, FileKind> ByExtension = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [".txt"] = FileKind.Text,
+        [".text"] = FileKind.Text,
+        [".md"] = FileKind.Markdown,
+        [".markdown"] = FileKind.Markdown,
+        [".csv"] = FileKind.Csv,
+        [".json"] = FileKind.Json,
+        [".pdf"] = FileKind.Pdf,
+        [".png"] = FileKind.Png,
+        [".jpg"] = FileKind.Jpeg,
+        [".jpeg"] = FileKind.Jpeg,
+        [".tif"] = FileKind.Tiff,
+        [".tiff"] = FileKind.Tiff,
+        [".docx"] = FileKind.Docx,
+    };
+
+    public static IEnumerable<string> AcceptedExtensions => ByExtension.Keys;
+
+    public static FileKind? FromFileName(string fileName) =>
+        ByExtension.TryGetValue(Path.GetExtension(fileName), out var kind) ? kind : null;
+
+    /// <summary>The short name used in the API and exports ("txt", "pdf", ...).</summary>
+    public static string WireName(this FileKind kind) => kind switch
+    {
+        FileKind.Text => "txt",
+        FileKind.Markdown => "md",
+        FileKind.Csv => "csv",
+        FileKind.Json => "json",
+        FileKind.Pdf => "pdf",
+        FileKind.Png => "png",
+        FileKind.Jpeg => "jpg",
+        FileKind.Tiff => "tiff",
+        FileKind.Docx => "docx",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static FileKind FromWireName(string name) =>
+        Enum.GetValues<FileKind>().First(k => k.WireName() == name);
+
+    public static string MediaType(this FileKind kind) => kind switch
+    {
+        FileKind.Text => "text/plain",
+        FileKind.Markdown => "text/markdown",
+        FileKind.Csv => "text/csv",
+        FileKind.Json => "application/json",
+        FileKind.Pdf => "application/pdf",
+        FileKind.Png => "image/png",
+        FileKind.Jpeg => "image/jpeg",
+        FileKind.Tiff => "image/tiff",
+        FileKind.Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static bool IsText(this FileKind kind) =>
+        kind is FileKind.Text or FileKind.Markdown or FileKind.Csv or FileKind.Json;
+}
