@@ -1,0 +1,77 @@
+using Docket.Data.Events;
+using Docket.Data.Jobs;
+using Docket.Data.Migrations;
+using Docket.Data.Model;
+using Docket.Data.Sqlite;
+using Docket.Data.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Docket.Data;
+
+public static class DataServices
+{
+    /// <summary>The one user every entity belongs to until accounts exist; ownership checks already use it.</summary>
+    public static readonly Guid DefaultUserId = Guid.Parse("00000000-0000-7000-8000-000000000001");
+
+    public static IServiceCollection AddDocketData(this IServiceCollection services)
+    {
+        services.AddOptions<DocketOptions>().BindConfiguration(DocketOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QueueOptions>().BindConfiguration(QueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddTimeProvider();
+
+        services.AddSingleton(sp => new SqliteDatabase(SqliteConnectionString(sp)));
+        services.AddSingleton<IEventBus>(_ => new InProcessEventBus());
+        services.AddSingleton<IJobStore, SqliteJobStore>();
+        services.AddSingleton<IFileStore>(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var data = sp.GetRequiredService<IOptions<DocketOptions>>().Value;
+            return new LocalFileStore(storage.Root is { Length: > 0 } root ? root : Path.Combine(data.DataDirectory, "files"));
+        });
+        services.AddDbContextPool<DocketDbContext>((sp, options) =>
+            options.UseSqlite(sp.GetRequiredService<SqliteDatabase>().ConnectionString)
+                .AddInterceptors(new SqlitePragmas())
+                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
+        services.AddSingleton<DatabaseMigrator>();
+        return services;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider)))
+            services.AddSingleton(TimeProvider.System);
+    }
+
+    private static string SqliteConnectionString(IServiceProvider services)
+    {
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        if (database.ConnectionString is { Length: > 0 } configured) return configured;
+        var data = services.GetRequiredService<IOptions<DocketOptions>>().Value;
+        return new SqliteConnectionStringBuilder { DataSource = Path.Combine(data.DataDirectory, "docket.db") }.ToString();
+    }
+}
+
+/// <summary>Brings the schema up to date and makes sure the default user exists.</summary>
+public sealed class DatabaseMigrator(SqliteDatabase database, TimeProvider clock)
+{
+    public IReadOnlyList<string> Migrate()
+    {
+        using var connection = database.OpenConnection();
+        var applied = MigrationRunner.Apply(connection, "sqlite", c => ((SqliteConnection)c).BeginTransaction(deferred: false));
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO users (id, email, display_name, role, created_at) VALUES (@id, 'local@docket', 'Local user', 'admin', @now)
+            ON CONFLICT (id) DO NOTHING
+            """;
+        command.Parameters.AddWithValue("@id", DataServices.DefaultUserId.ToString("D"));
+        command.Parameters.AddWithValue("@now", clock.GetUtcNow().ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+        return applied;
+    }
+}

@@ -1,0 +1,451 @@
+using Docket.Core.Documents;
+using Docket.Core.Jobs;
+using Docket.Data.Events;
+using Docket.Data.Jobs;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Docket.Data.Sqlite;
+
+/// <summary>
+/// The job queue on SQLite. Claims are one UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING,
+/// which SQLite runs under its single write lock, so two workers can never claim the same job.
+/// Every status change is guarded by the state machines' source states in its WHERE clause.
+/// </summary>
+public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<QueueOptions> options, TimeProvider clock)
+    : IJobStore
+{
+    private static readonly string QueuedSources = InList(DocumentStateMachine.SourcesOf(DocumentStatus.Queued));
+    private static readonly string ProcessingSources = InList(DocumentStateMachine.SourcesOf(DocumentStatus.Processing));
+    private static readonly string ProcessedSources = InList(DocumentStateMachine.SourcesOf(DocumentStatus.Processed));
+    private static readonly string FailedSources = InList(DocumentStateMachine.SourcesOf(DocumentStatus.Failed));
+    private static readonly string CancelledSources = InList(DocumentStateMachine.SourcesOf(DocumentStatus.Cancelled));
+
+    private readonly QueueOptions _options = options.Value;
+
+    public async Task<IReadOnlyList<EnqueuedJob>> AddDocumentsAsync(IReadOnlyList<NewDocument> documents, CancellationToken cancellationToken)
+    {
+        var (jobs, events) = await db.WriteAsync(s =>
+        {
+            var now = Now();
+            var jobs = new List<EnqueuedJob>(documents.Count);
+            var events = new List<JobEvent>(documents.Count);
+            foreach (var d in documents)
+            {
+                var jobId = Guid.CreateVersion7();
+                s.Execute("""
+                    INSERT INTO documents (id, owner_id, filename, file_type, content_type, size_bytes, sha256, storage_key,
+                                           status, current_job_id, version, created_at, updated_at)
+                    VALUES (@id, @owner, @name, @type, @ctype, @size, @sha, @key, 'queued', @job, 1, @now, @now)
+                    """,
+                    ("@id", Id(d.Id)), ("@owner", Id(d.OwnerId)), ("@name", d.FileName), ("@type", d.FileType),
+                    ("@ctype", d.ContentType), ("@size", d.SizeBytes), ("@sha", d.Sha256), ("@key", d.StorageKey),
+                    ("@job", Id(jobId)), ("@now", now));
+                InsertJob(s, jobId, d.Id, d.OwnerId, retryOf: null, now);
+                events.Add(AddEvent(s, jobId, d.Id, EventNames.JobQueued, null, 0, "Queued for processing", null, now));
+                jobs.Add(new EnqueuedJob(d.Id, jobId, DocumentStatus.Queued));
+            }
+            return (jobs, events);
+        });
+        await AnnounceAsync(events, wakeWorkers: true, cancellationToken);
+        return jobs;
+    }
+
+    public async Task<EnqueueOutcome> EnqueueAsync(Guid documentId, Guid ownerId, IReadOnlyCollection<DocumentStatus> allowedFrom, Guid? retryOf, CancellationToken cancellationToken)
+    {
+        var (outcome, events) = await db.WriteAsync<(EnqueueOutcome, List<JobEvent>)>(s =>
+        {
+            string statusText;
+            string? currentJob;
+            using (var reader = s.Query("SELECT status, current_job_id FROM documents WHERE id = @id AND owner_id = @owner",
+                       ("@id", Id(documentId)), ("@owner", Id(ownerId))))
+            {
+                if (!reader.Read()) return (new EnqueueOutcome.NotFound(), []);
+                statusText = reader.GetString(0);
+                currentJob = reader.IsDBNull(1) ? null : reader.GetString(1);
+            }
+
+            var status = Wire.ParseDocumentStatus(statusText);
+            if (retryOf is { } retried)
+            {
+                var jobState = s.Scalar("SELECT state FROM jobs WHERE id = @id AND document_id = @doc",
+                    ("@id", Id(retried)), ("@doc", Id(documentId))) as string;
+                if (jobState is null) return (new EnqueueOutcome.NotFound(), []);
+                if (!JobStateMachine.CanRetry(Wire.ParseJobState(jobState)))
+                    return (new EnqueueOutcome.NotRetryable($"Only a failed or cancelled job can be retried; this one is {jobState}."), []);
+                if (currentJob != Id(retried))
+                    return (new EnqueueOutcome.NotRetryable("A newer job exists for this document; retry that one instead."), []);
+            }
+
+            if (!allowedFrom.Contains(status) || !DocumentStateMachine.CanMove(status, DocumentStatus.Queued))
+                return (new EnqueueOutcome.WrongStatus(status), []);
+
+            var now = Now();
+            var jobId = Guid.CreateVersion7();
+            var moved = s.Execute("""
+                UPDATE documents SET status = 'queued', current_job_id = @job, failure_reason = NULL,
+                                     updated_at = @now, version = version + 1
+                WHERE id = @id AND status = @status
+                """, ("@job", Id(jobId)), ("@now", now), ("@id", Id(documentId)), ("@status", statusText));
+            if (moved == 0) return (new EnqueueOutcome.WrongStatus(status), []);
+            InsertJob(s, jobId, documentId, ownerId, retryOf, now);
+            var message = retryOf is null ? "Queued for reprocessing" : "Queued again (retry)";
+            var queued = AddEvent(s, jobId, documentId, EventNames.JobQueued, null, 0, message, null, now);
+            return (new EnqueueOutcome.Enqueued(jobId), [queued]);
+        });
+        await AnnounceAsync(events, wakeWorkers: events.Count > 0, cancellationToken);
+        return outcome;
+    }
+
+    public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string workerId, int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (limit <= 0) return [];
+        var (claimed, events) = await db.WriteAsync(s =>
+        {
+            var now = Now();
+            var rows = new List<(Guid JobId, Guid DocumentId, int Attempt, int MaxAttempts)>();
+            using (var reader = s.Query("""
+                       UPDATE jobs SET state = 'running', attempt = attempt + 1, attempted_at = @now,
+                                       attempted_by = @worker, lease_expires_at = @expires, stage = NULL
+                       WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND scheduled_at <= @now
+                                    ORDER BY priority, scheduled_at, id LIMIT @limit)
+                       RETURNING id, document_id, attempt, max_attempts
+                       """,
+                       ("@now", now), ("@worker", workerId), ("@expires", now + (long)lease.TotalMilliseconds), ("@limit", limit)))
+            {
+                while (reader.Read())
+                    rows.Add((Guid.Parse(reader.GetString(0)), Guid.Parse(reader.GetString(1)), reader.GetInt32(2), reader.GetInt32(3)));
+            }
+
+            var claimed = new List<ClaimedJob>(rows.Count);
+            var events = new List<JobEvent>(rows.Count);
+            foreach (var row in rows)
+            {
+                using (var reader = s.Query(
+                           "SELECT owner_id, filename, file_type, size_bytes, storage_key FROM documents WHERE id = @id",
+                           ("@id", Id(row.DocumentId))))
+                {
+                    reader.Read();
+                    claimed.Add(new ClaimedJob(new JobLease(row.JobId, row.Attempt), row.DocumentId,
+                        Guid.Parse(reader.GetString(0)), row.MaxAttempts, reader.GetString(1), reader.GetString(2),
+                        reader.GetInt64(3), reader.GetString(4)));
+                }
+                MoveDocument(s, row.DocumentId, "processing", ProcessingSources, now);
+                events.Add(AddEvent(s, row.JobId, row.DocumentId, EventNames.JobStarted, null, 5,
+                    $"Attempt {row.Attempt} of {row.MaxAttempts} started on {workerId}", null, now));
+            }
+            return (claimed, events);
+        });
+        await AnnounceAsync(events, wakeWorkers: false, cancellationToken);
+        return claimed;
+    }
+
+    public async Task<LeaseStatus> HeartbeatAsync(JobLease lease, TimeSpan extendBy, CancellationToken cancellationToken)
+    {
+        return await db.WriteAsync(s =>
+        {
+            var cancel = s.Scalar("""
+                UPDATE jobs SET lease_expires_at = @expires
+                WHERE id = @id AND attempt = @attempt AND state = 'running'
+                RETURNING cancel_requested
+                """, ("@expires", Now() + (long)extendBy.TotalMilliseconds), ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt));
+            return cancel switch
+            {
+                null => LeaseStatus.Lost,
+                long flag when flag != 0 => LeaseStatus.CancelRequested,
+                _ => LeaseStatus.Held,
+            };
+        });
+    }
+
+    public async Task<bool> ReportProgressAsync(JobLease lease, IReadOnlyList<ProgressUpdate> updates, CancellationToken cancellationToken)
+    {
+        if (updates.Count == 0) return true;
+        var events = await db.WriteAsync(s =>
+        {
+            if (HeldDocument(s, lease) is not { } documentId) return null;
+            var now = Now();
+            var events = new List<JobEvent>(updates.Count);
+            foreach (var u in updates)
+                events.Add(AddEvent(s, lease.JobId, documentId, u.Event, u.Stage, u.Progress, u.Message, null, now));
+            var last = updates[^1];
+            s.Execute("UPDATE jobs SET stage = @stage, progress = @progress WHERE id = @id",
+                ("@stage", last.Stage), ("@progress", last.Progress), ("@id", Id(lease.JobId)));
+            return events;
+        });
+        if (events is null) return false;
+        await AnnounceAsync(events, wakeWorkers: false, cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken)
+    {
+        var completed = await db.WriteAsync(s =>
+        {
+            var now = Now();
+            if (s.Scalar("""
+                    UPDATE jobs SET state = 'succeeded', progress = 100, finalized_at = @now, lease_expires_at = NULL
+                    WHERE id = @id AND attempt = @attempt AND state = 'running'
+                    RETURNING document_id
+                    """, ("@now", now), ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)) is not string documentText)
+                return null;
+
+            var documentId = Guid.Parse(documentText);
+            var resultId = Guid.CreateVersion7();
+            s.Execute("""
+                INSERT INTO document_results (id, document_id, job_id, version, content, data, created_at)
+                VALUES (@id, @doc, @job,
+                        (SELECT COALESCE(MAX(version), 0) + 1 FROM document_results WHERE document_id = @doc),
+                        @content, @data, @now)
+                """, ("@id", Id(resultId)), ("@doc", documentText), ("@job", Id(lease.JobId)),
+                ("@content", result.Content), ("@data", result.DataJson), ("@now", now));
+            s.Execute($"""
+                UPDATE documents SET status = 'processed', current_result_id = @result, title = @title, category = @category,
+                                     failure_reason = NULL, processed_at = @now, updated_at = @now, version = version + 1
+                WHERE id = @id AND status IN ({ProcessedSources})
+                """, ("@result", Id(resultId)), ("@title", result.Title), ("@category", result.Category),
+                ("@now", now), ("@id", documentText));
+            return new List<JobEvent>
+            {
+                AddEvent(s, lease.JobId, documentId, EventNames.JobCompleted, null, 100, "Processing completed; ready for review", null, now),
+            };
+        });
+        if (completed is null) return false;
+        await AnnounceAsync(completed, wakeWorkers: false, cancellationToken);
+        return true;
+    }
+
+    public async Task<FailureOutcome> FailAsync(JobLease lease, string error, string? stage, bool permanent, TimeSpan retryDelay, CancellationToken cancellationToken)
+    {
+        var (outcome, events) = await db.WriteAsync<(FailureOutcome, List<JobEvent>)>(s =>
+        {
+            int maxAttempts;
+            Guid documentId;
+            using (var reader = s.Query("SELECT document_id, max_attempts FROM jobs WHERE id = @id AND attempt = @attempt AND state = 'running'",
+                       ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)))
+            {
+                if (!reader.Read()) return (FailureOutcome.LeaseLost, []);
+                documentId = Guid.Parse(reader.GetString(0));
+                maxAttempts = reader.GetInt32(1);
+            }
+
+            var now = Now();
+            var errorEntry = System.Text.Json.JsonSerializer.Serialize(new { attempt = lease.Attempt, at = now, stage, error, permanent });
+            if (permanent || lease.Attempt >= maxAttempts)
+            {
+                s.Execute("""
+                    UPDATE jobs SET state = 'failed', last_error = @error, errors = json_insert(errors, '$[#]', json(@entry)),
+                                    finalized_at = @now, lease_expires_at = NULL
+                    WHERE id = @id
+                    """, ("@error", error), ("@entry", errorEntry), ("@now", now), ("@id", Id(lease.JobId)));
+                var reason = permanent ? error : $"{error} (gave up after {lease.Attempt} attempts)";
+                s.Execute($"""
+                    UPDATE documents SET status = 'failed', failure_reason = @reason, updated_at = @now, version = version + 1
+                    WHERE id = @id AND status IN ({FailedSources})
+                    """, ("@reason", reason), ("@now", now), ("@id", Id(documentId)));
+                return (FailureOutcome.Failed,
+                    [AddEvent(s, lease.JobId, documentId, EventNames.JobFailed, stage, 100, reason, error, now)]);
+            }
+
+            s.Execute("""
+                UPDATE jobs SET state = 'queued', scheduled_at = @at, last_error = @error,
+                                errors = json_insert(errors, '$[#]', json(@entry)), lease_expires_at = NULL
+                WHERE id = @id
+                """, ("@at", now + (long)retryDelay.TotalMilliseconds), ("@error", error), ("@entry", errorEntry), ("@id", Id(lease.JobId)));
+            MoveDocument(s, documentId, "queued", QueuedSources, now);
+            var message = $"Attempt {lease.Attempt} of {maxAttempts} failed; retrying in {retryDelay.TotalSeconds:0.#} s";
+            return (FailureOutcome.RetryScheduled,
+                [AddEvent(s, lease.JobId, documentId, EventNames.JobRetrying, stage, 0, message, error, now)]);
+        });
+        await AnnounceAsync(events, wakeWorkers: false, cancellationToken);
+        return outcome;
+    }
+
+    public async Task<bool> AcknowledgeCancelAsync(JobLease lease, string? stage, CancellationToken cancellationToken)
+    {
+        var events = await db.WriteAsync(s =>
+        {
+            var now = Now();
+            if (s.Scalar("""
+                    UPDATE jobs SET state = 'cancelled', finalized_at = @now, lease_expires_at = NULL
+                    WHERE id = @id AND attempt = @attempt AND state = 'running'
+                    RETURNING document_id
+                    """, ("@now", now), ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)) is not string documentText)
+                return null;
+            var documentId = Guid.Parse(documentText);
+            MoveDocument(s, documentId, "cancelled", CancelledSources, now);
+            return new List<JobEvent>
+            {
+                AddEvent(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100,
+                    stage is null ? "Cancelled" : $"Cancelled before {stage}", null, now),
+            };
+        });
+        if (events is null) return false;
+        await AnnounceAsync(events, wakeWorkers: false, cancellationToken);
+        return true;
+    }
+
+    public async Task<CancelOutcome> RequestCancelAsync(Guid jobId, Guid? ownerId, CancellationToken cancellationToken)
+    {
+        var (outcome, events) = await db.WriteAsync<(CancelOutcome, List<JobEvent>)>(s =>
+        {
+            string state;
+            Guid documentId;
+            using (var reader = s.Query("SELECT state, document_id, owner_id FROM jobs WHERE id = @id", ("@id", Id(jobId))))
+            {
+                if (!reader.Read() || (ownerId is { } owner && reader.GetString(2) != Id(owner)))
+                    return (new CancelOutcome.NotFound(), []);
+                state = reader.GetString(0);
+                documentId = Guid.Parse(reader.GetString(1));
+            }
+
+            var now = Now();
+            switch (Wire.ParseJobState(state))
+            {
+                case JobState.Queued:
+                    s.Execute("UPDATE jobs SET state = 'cancelled', finalized_at = @now WHERE id = @id AND state = 'queued'",
+                        ("@now", now), ("@id", Id(jobId)));
+                    MoveDocument(s, documentId, "cancelled", CancelledSources, now);
+                    return (new CancelOutcome.Cancelled(),
+                        [AddEvent(s, jobId, documentId, EventNames.JobCancelled, null, 100, "Cancelled before it started", null, now)]);
+                case JobState.Running:
+                    s.Execute("UPDATE jobs SET cancel_requested = 1 WHERE id = @id", ("@id", Id(jobId)));
+                    return (new CancelOutcome.Requested(), []);
+                case var finished:
+                    return (new CancelOutcome.AlreadyFinished(finished), []);
+            }
+        });
+        await AnnounceAsync(events, wakeWorkers: false, cancellationToken);
+        if (outcome is CancelOutcome.Requested)
+            await bus.PublishAsync(BusChannels.JobsCancel, System.Text.Encoding.UTF8.GetBytes(Id(jobId)), cancellationToken);
+        return outcome;
+    }
+
+    public async Task<int> RescueExpiredAsync(CancellationToken cancellationToken)
+    {
+        var (requeued, events) = await db.WriteAsync(s =>
+        {
+            var now = Now();
+            var expired = new List<(string Id, Guid DocumentId, int Attempt, int MaxAttempts, bool CancelRequested, string? Worker)>();
+            using (var reader = s.Query("""
+                       SELECT id, document_id, attempt, max_attempts, cancel_requested, attempted_by FROM jobs
+                       WHERE state = 'running' AND lease_expires_at < @now LIMIT 1000
+                       """, ("@now", now)))
+            {
+                while (reader.Read())
+                    expired.Add((reader.GetString(0), Guid.Parse(reader.GetString(1)), reader.GetInt32(2), reader.GetInt32(3),
+                        reader.GetInt64(4) != 0, reader.IsDBNull(5) ? null : reader.GetString(5)));
+            }
+
+            var events = new List<JobEvent>(expired.Count);
+            var requeued = 0;
+            foreach (var job in expired)
+            {
+                var jobId = Guid.Parse(job.Id);
+                var lost = $"The worker {job.Worker} stopped responding (lease expired)";
+                var entry = System.Text.Json.JsonSerializer.Serialize(new { attempt = job.Attempt, at = now, stage = (string?)null, error = lost, permanent = false });
+                string newState = job.CancelRequested ? "cancelled" : job.Attempt >= job.MaxAttempts ? "failed" : "queued";
+                var changed = s.Execute("""
+                    UPDATE jobs SET state = @state, lease_expires_at = NULL, scheduled_at = @now, last_error = @error,
+                                    errors = json_insert(errors, '$[#]', json(@entry)),
+                                    finalized_at = CASE WHEN @state = 'queued' THEN NULL ELSE @now END
+                    WHERE id = @id AND attempt = @attempt AND state = 'running' AND lease_expires_at < @now
+                    """, ("@state", newState), ("@now", now), ("@error", lost), ("@entry", entry), ("@id", job.Id), ("@attempt", job.Attempt));
+                if (changed == 0) continue;
+
+                switch (newState)
+                {
+                    case "cancelled":
+                        MoveDocument(s, job.DocumentId, "cancelled", CancelledSources, now);
+                        events.Add(AddEvent(s, jobId, job.DocumentId, EventNames.JobCancelled, null, 100, "Cancelled", null, now));
+                        break;
+                    case "failed":
+                        var reason = $"{lost}; gave up after {job.Attempt} attempts";
+                        s.Execute($"""
+                            UPDATE documents SET status = 'failed', failure_reason = @reason, updated_at = @now, version = version + 1
+                            WHERE id = @id AND status IN ({FailedSources})
+                            """, ("@reason", reason), ("@now", now), ("@id", Id(job.DocumentId)));
+                        events.Add(AddEvent(s, jobId, job.DocumentId, EventNames.JobFailed, null, 100, reason, lost, now));
+                        break;
+                    default:
+                        requeued++;
+                        MoveDocument(s, job.DocumentId, "queued", QueuedSources, now);
+                        events.Add(AddEvent(s, jobId, job.DocumentId, EventNames.JobRetrying, null, 0,
+                            $"{lost}; queued again (attempt {job.Attempt} of {job.MaxAttempts} used)", lost, now));
+                        break;
+                }
+            }
+            return (requeued, events);
+        });
+        await AnnounceAsync(events, wakeWorkers: requeued > 0, cancellationToken);
+        return events.Count;
+    }
+
+    public Task<IReadOnlyList<JobEvent>> EventsAsync(EventScope scope, Guid id, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        var column = scope == EventScope.Job ? "job_id" : "document_id";
+        var events = db.Read(s =>
+        {
+            using var reader = s.Query($"""
+                SELECT id, job_id, document_id, event, stage, progress, message, error, created_at FROM job_events
+                WHERE {column} = @id AND id > @after ORDER BY id LIMIT @limit
+                """, ("@id", Id(id)), ("@after", afterId), ("@limit", limit));
+            var events = new List<JobEvent>();
+            while (reader.Read())
+                events.Add(new JobEvent(reader.GetInt64(0), Guid.Parse(reader.GetString(1)), Guid.Parse(reader.GetString(2)),
+                    reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                    reader.IsDBNull(7) ? null : reader.GetString(7)));
+            return events;
+        });
+        return Task.FromResult<IReadOnlyList<JobEvent>>(events);
+    }
+
+    public Task<long> LastEventIdAsync(EventScope scope, Guid id, CancellationToken cancellationToken)
+    {
+        var column = scope == EventScope.Job ? "job_id" : "document_id";
+        var last = db.Read(s => s.Scalar($"SELECT MAX(id) FROM job_events WHERE {column} = @id", ("@id", Id(id))));
+        return Task.FromResult(last is long value ? value : 0L);
+    }
+
+    private void InsertJob(SqliteSession s, Guid jobId, Guid documentId, Guid ownerId, Guid? retryOf, long now) =>
+        s.Execute("""
+            INSERT INTO jobs (id, document_id, owner_id, kind, state, priority, attempt, max_attempts, scheduled_at, retry_of, created_at)
+            VALUES (@id, @doc, @owner, 'process', 'queued', 0, 0, @max, @now, @retry, @now)
+            """, ("@id", Id(jobId)), ("@doc", Id(documentId)), ("@owner", Id(ownerId)), ("@max", _options.MaxAttempts),
+            ("@now", now), ("@retry", retryOf is { } r ? Id(r) : null));
+
+    private static void MoveDocument(SqliteSession s, Guid documentId, string status, string sources, long now) =>
+        s.Execute($"""
+            UPDATE documents SET status = '{status}', updated_at = @now, version = version + 1
+            WHERE id = @id AND status IN ({sources})
+            """, ("@now", now), ("@id", Id(documentId)));
+
+    private static Guid? HeldDocument(SqliteSession s, JobLease lease) =>
+        s.Scalar("SELECT document_id FROM jobs WHERE id = @id AND attempt = @attempt AND state = 'running'",
+            ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)) is string text ? Guid.Parse(text) : null;
+
+    private static JobEvent AddEvent(SqliteSession s, Guid jobId, Guid documentId, string name, string? stage, int progress,
+        string? message, string? error, long now)
+    {
+        var id = (long)s.Scalar("""
+            INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
+            VALUES (@job, @doc, @event, @stage, @progress, @message, @error, @now) RETURNING id
+            """, ("@job", Id(jobId)), ("@doc", Id(documentId)), ("@event", name), ("@stage", stage),
+            ("@progress", progress), ("@message", message), ("@error", error), ("@now", now))!;
+        return new JobEvent(id, jobId, documentId, name, stage, progress, message, DateTimeOffset.FromUnixTimeMilliseconds(now), error);
+    }
+
+    private async Task AnnounceAsync(IReadOnlyList<JobEvent> events, bool wakeWorkers, CancellationToken cancellationToken)
+    {
+        if (events.Count > 0) await bus.PublishEventsAsync(events, cancellationToken);
+        if (wakeWorkers) await bus.PublishAsync(BusChannels.JobsAvailable, ReadOnlyMemory<byte>.Empty, cancellationToken);
+    }
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static string Id(Guid id) => id.ToString("D");
+
+    private static string InList(IEnumerable<DocumentStatus> statuses) =>
+        string.Join(", ", statuses.Select(status => $"'{Wire.Name(status)}'"));
+}
