@@ -1,0 +1,160 @@
+using System.Threading.Channels;
+using Docket.Core.Jobs;
+using Docket.Core.Pipeline;
+using Docket.Core.Uploads;
+using Docket.Data.Jobs;
+using Docket.Data.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Docket.Server.Processing;
+
+/// <summary>
+/// Runs one claimed job: keeps its lease alive, runs the pipeline, streams progress, and records
+/// the outcome. Never throws: whatever one document does, the worker goes on to the next.
+/// </summary>
+public sealed class JobProcessor(
+    IJobStore store,
+    IFileStore files,
+    PipelineRunner pipeline,
+    RunningJobs running,
+    IOptions<QueueOptions> options,
+    ILogger<JobProcessor> log)
+{
+    private readonly QueueOptions _options = options.Value;
+    private readonly Backoff _backoff = new(options.Value.RetryBaseDelay, options.Value.RetryMaxDelay);
+
+    public async Task ProcessAsync(ClaimedJob job)
+    {
+        using var control = running.Register(job.Lease.JobId);
+        using var stopHeartbeat = new CancellationTokenSource();
+        var heartbeat = KeepLeaseAsync(job.Lease, control, stopHeartbeat.Token);
+        var progress = new ProgressPump(store, job.Lease, control);
+
+        PipelineOutcome outcome;
+        try
+        {
+            using var local = await files.GetLocalCopyAsync(job.StorageKey, control.Token);
+            var input = new DocumentInput(job.DocumentId, job.FileName, FileKinds.FromWireName(job.FileType), job.SizeBytes, local.Path);
+            outcome = await pipeline.RunAsync(new PipelineContext(input), progress.Report, control.Token);
+        }
+        catch (FileNotFoundException)
+        {
+            outcome = new PipelineOutcome.Failed("The stored file is missing.", Permanent: true, "extract");
+        }
+        catch (OperationCanceledException) when (control.IsCancellationRequested)
+        {
+            outcome = new PipelineOutcome.Cancelled("extract");
+        }
+        catch (Exception ex)
+        {
+            log.LogWarning(ex, "Job {JobId} failed outside the pipeline", job.Lease.JobId);
+            outcome = new PipelineOutcome.Failed(ex.Message, Permanent: false, "extract");
+        }
+
+        try
+        {
+            await progress.DrainAsync();
+            await stopHeartbeat.CancelAsync();
+            await heartbeat;
+            await RecordAsync(job, outcome, control);
+        }
+        catch (Exception ex)
+        {
+            // The database is unreachable: the lease will expire and another attempt will run.
+            log.LogError(ex, "Could not record the outcome of job {JobId}; its lease will expire and it will run again", job.Lease.JobId);
+        }
+    }
+
+    private async Task RecordAsync(ClaimedJob job, PipelineOutcome outcome, JobControl control)
+    {
+        if (control.LeaseLost)
+        {
+            log.LogWarning("Job {JobId} attempt {Attempt}: lease lost; another worker owns it now", job.Lease.JobId, job.Lease.Attempt);
+            return;
+        }
+
+        switch (outcome)
+        {
+            case PipelineOutcome.Completed completed:
+                var data = ResultData.From(completed.Result);
+                var stored = new ResultToStore(completed.Result.Text.Content, data.ToJson(), data.Title, data.Category.Name);
+                if (!await store.CompleteAsync(job.Lease, stored, CancellationToken.None))
+                    log.LogWarning("Job {JobId} finished after its lease was lost; the result was discarded", job.Lease.JobId);
+                break;
+            case PipelineOutcome.Cancelled cancelled:
+                await store.AcknowledgeCancelAsync(job.Lease, cancelled.Stage, CancellationToken.None);
+                break;
+            case PipelineOutcome.Failed failed:
+                var delay = _backoff.DelayAfter(job.Lease.Attempt, Random.Shared.NextDouble());
+                var result = await store.FailAsync(job.Lease, failed.Error, failed.Stage, failed.Permanent, delay, CancellationToken.None);
+                log.LogInformation("Job {JobId} attempt {Attempt} failed ({Outcome}): {Error}",
+                    job.Lease.JobId, job.Lease.Attempt, result, failed.Error);
+                break;
+        }
+    }
+
+    private async Task KeepLeaseAsync(JobLease lease, JobControl control, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_options.Heartbeat);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                try
+                {
+                    switch (await store.HeartbeatAsync(lease, _options.Lease, stop))
+                    {
+                        case LeaseStatus.Lost:
+                            control.LoseLease();
+                            return;
+                        case LeaseStatus.CancelRequested:
+                            control.Cancel();
+                            break;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One missed heartbeat is not fatal: the lease is several heartbeats long.
+                    log.LogWarning(ex, "Heartbeat for job {JobId} failed", lease.JobId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Progress events are written in order, in batches, off the pipeline's path: the pipeline
+    /// never waits for the database, and a burst of events costs one transaction.
+    /// </summary>
+    private sealed class ProgressPump
+    {
+        private readonly Channel<ProgressUpdate> _updates = Channel.CreateUnbounded<ProgressUpdate>(
+            new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        private readonly Task _pump;
+
+        public ProgressPump(IJobStore store, JobLease lease, JobControl control)
+        {
+            _pump = Task.Run(async () =>
+            {
+                var batch = new List<ProgressUpdate>();
+                while (await _updates.Reader.WaitToReadAsync())
+                {
+                    batch.Clear();
+                    while (_updates.Reader.TryRead(out var update)) batch.Add(update);
+                    if (!control.LeaseLost && !await store.ReportProgressAsync(lease, batch, CancellationToken.None))
+                        control.LoseLease();
+                }
+            });
+        }
+
+        public void Report(PipelineProgress p) => _updates.Writer.TryWrite(new ProgressUpdate(p.Event, p.Stage, p.Percent, p.Message));
+
+        public Task DrainAsync()
+        {
+            _updates.Writer.TryComplete();
+            return _pump;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Threading.Channels;
+using Docket.Data.Events;
+using Docket.Data.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace Docket.Server.Processing;
+
+/// <summary>
+/// Claims jobs for as many slots as are free, runs them, and waits for a wake-up signal, a freed
+/// slot or the poll interval, whichever comes first. The signal only shortens the wait: a lost
+/// signal delays work by at most one poll interval, never loses it.
+/// </summary>
+public sealed class Worker(
+    IJobStore store,
+    IEventBus bus,
+    JobProcessor processor,
+    RunningJobs running,
+    IOptions<QueueOptions> options,
+    ILogger<Worker> log) : BackgroundService
+{
+    private readonly QueueOptions _options = options.Value;
+    private readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private int _busy;
+
+    public string WorkerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var slots = _options.EffectiveConcurrency;
+        log.LogInformation("Worker {WorkerId} started with {Slots} slots", WorkerId, slots);
+        using var wakeUps = bus.Subscribe(BusChannels.JobsAvailable);
+        using var cancels = bus.Subscribe(BusChannels.JobsCancel);
+        var listeners = Task.WhenAll(ForwardWakeUpsAsync(wakeUps, stoppingToken), ForwardCancelsAsync(cancels, stoppingToken));
+        var inFlight = new HashSet<Task>();
+        var failures = 0;
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var free = slots - Volatile.Read(ref _busy);
+            var claimedAll = false;
+            if (free > 0)
+            {
+                try
+                {
+                    var claimed = await store.ClaimAsync(WorkerId, free, _options.Lease, stoppingToken);
+                    failures = 0;
+                    foreach (var job in claimed)
+                    {
+                        Interlocked.Increment(ref _busy);
+                        var task = Task.Run(() => RunAsync(job), CancellationToken.None);
+                        lock (inFlight) inFlight.Add(task);
+                        _ = task.ContinueWith(t => { lock (inFlight) inFlight.Remove(t); }, TaskScheduler.Default);
+                    }
+                    claimedAll = claimed.Count == free;
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    failures++;
+                    log.LogWarning(ex, "Claiming jobs failed ({Failures} in a row); retrying", failures);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, failures), 5000)), stoppingToken)
+                        .ContinueWith(_ => { }, TaskScheduler.Default);
+                    continue;
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+
+            if (claimedAll) continue;
+            await WaitForNudgeAsync(stoppingToken);
+        }
+
+        Task[] remaining;
+        lock (inFlight) remaining = [.. inFlight];
+        log.LogInformation("Worker {WorkerId} stopping; waiting for {Count} running jobs", WorkerId, remaining.Length);
+        await Task.WhenAll(remaining);
+        await listeners.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task RunAsync(ClaimedJob job)
+    {
+        try
+        {
+            await processor.ProcessAsync(job);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _busy);
+            _nudges.Writer.TryWrite(true);
+        }
+    }
+
+    private async Task WaitForNudgeAsync(CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(_options.PollInterval);
+        try
+        {
+            await _nudges.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ForwardWakeUpsAsync(IBusSubscription wakeUps, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var _ in wakeUps.Messages.ReadAllAsync(stoppingToken))
+                _nudges.Writer.TryWrite(true);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ForwardCancelsAsync(IBusSubscription cancels, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var message in cancels.Messages.ReadAllAsync(stoppingToken))
+                if (System.Buffers.Text.Utf8Parser.TryParse(message.Span, out Guid jobId, out _) && running.TryCancel(jobId))
+                    log.LogInformation("Cancelling job {JobId} at the next stage boundary", jobId);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
+
+/// <summary>Puts jobs whose worker died back in the queue. Safe to run on every node: each move is guarded.</summary>
+public sealed class LeaseRescuer(IJobStore store, IOptions<QueueOptions> options, ILogger<LeaseRescuer> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.RescueInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    var rescued = await store.RescueExpiredAsync(stoppingToken);
+                    if (rescued > 0) log.LogWarning("Rescued {Count} jobs whose lease expired", rescued);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    log.LogWarning(ex, "The lease rescuer failed; it tries again next interval");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
