@@ -21,7 +21,7 @@ public static class FileNameSanitizer
 
         var builder = new StringBuilder(name.Length);
         var previousWasSpace = false;
-        foreach (var c in name.Normalize(NormalizationForm.FormC))
+        foreach (var c in ReplaceLoneSurrogates(name).Normalize(NormalizationForm.FormC))
         {
             if (char.IsControl(c) || c is '<' or '>' or ':' or '"' or '|' or '?' or '*' or '\u2028' or '\u2029')
             {
@@ -40,7 +40,8 @@ public static class FileNameSanitizer
             }
         }
 
-        var cleaned = builder.ToString().Trim().Trim('.').Trim();
+        // Whitespace is already collapsed to ' ', so this trims any mix of spaces and dots (". . x").
+        var cleaned = builder.ToString().Trim(' ', '.');
         if (cleaned.Length == 0 || cleaned.All(c => c == '_')) return Fallback;
         if (cleaned.Length <= MaxLength) return cleaned;
 
@@ -49,6 +50,22 @@ public static class FileNameSanitizer
         var stem = cleaned[..(MaxLength - extension.Length)];
         // Do not cut a surrogate pair in half.
         if (char.IsHighSurrogate(stem[^1])) stem = stem[..^1];
-        return stem.TrimEnd() + extension;
+        return stem.TrimEnd(' ', '.') + extension;
+    }
+
+    /// <summary>
+    /// A lone surrogate makes <see cref="string.Normalize()"/> throw (with ICU) and cannot be
+    /// encoded as UTF-8 for headers or the database, so it becomes '_' like any unusable character.
+    /// </summary>
+    private static string ReplaceLoneSurrogates(string name)
+    {
+        if (!name.Any(char.IsSurrogate)) return name;
+        var chars = name.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])) i++;
+            else if (char.IsSurrogate(chars[i])) chars[i] = '_';
+        }
+        return new string(chars);
     }
 }
