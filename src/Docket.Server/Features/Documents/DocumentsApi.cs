@@ -1,0 +1,254 @@
+using Docket.Core.Documents;
+using Docket.Core.Uploads;
+using Docket.Data;
+using Docket.Data.Events;
+using Docket.Data.Jobs;
+using Docket.Data.Model;
+using Docket.Data.Storage;
+using Docket.Server.Api;
+using Docket.Server.Features.Streams;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace Docket.Server.Features.Documents;
+
+public static class DocumentsApi
+{
+    private static readonly string[] SortColumns = ["created_at", "updated_at", "filename", "size_bytes", "status", "category", "title"];
+
+    public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api/v1/documents").WithTags("Documents");
+
+        api.MapPost("/", Upload).WithName("UploadDocuments").WithSummary("Upload one or many files (multipart field 'files')")
+            .Accepts<IFormFileCollection>("multipart/form-data").DisableAntiforgery().WithMetadata(new UnlimitedBody());
+        api.MapPost("/upload", Upload).WithName("UploadDocumentsAlias").WithSummary("Same as POST /documents")
+            .Accepts<IFormFileCollection>("multipart/form-data").DisableAntiforgery().WithMetadata(new UnlimitedBody());
+        api.MapGet("/", List).WithName("ListDocuments").WithSummary("Search, filter, sort and page documents");
+        api.MapGet("/{id:guid}", Get).WithName("GetDocument").WithSummary("A document with its current job, result and events");
+        api.MapDelete("/{id:guid}", Delete).WithName("DeleteDocument").WithSummary("Delete a document, its jobs, results and file");
+        api.MapGet("/{id:guid}/file", Download).WithName("DownloadDocumentFile").WithSummary("The original file, as an attachment");
+        api.MapGet("/{id:guid}/status", Status).WithName("GetDocumentStatus").WithSummary("Status and progress only");
+        api.MapGet("/{id:guid}/result", Result).WithName("GetDocumentResult")
+            .WithSummary("Extracted text, machine output and review edits; ?version=N for an earlier result");
+        api.MapGet("/{id:guid}/stream", Stream).WithName("StreamDocumentEvents")
+            .WithSummary("Server-sent events: the current state, then live progress; resumes with Last-Event-ID");
+        return routes;
+    }
+
+    /// <summary>Marks endpoints that lift Kestrel's request size limit; they enforce per-file limits while streaming.</summary>
+    private sealed class UnlimitedBody;
+
+    public static IApplicationBuilder UseUploadBodyLimits(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.GetEndpoint()?.Metadata.GetMetadata<UnlimitedBody>() is not null
+            && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = null;
+        await next(http);
+    });
+
+    private static async Task<IResult> Upload(
+        HttpContext http, UploadReceiver receiver, IFileStore files, IJobStore store, DocketDbContext db, CurrentUser user,
+        CancellationToken cancellationToken)
+    {
+        var (received, refusal) = await receiver.ReceiveAsync(http.Request, cancellationToken);
+        if (refusal is not null)
+            return ApiErrors.Create(http, refusal.Status, refusal.Code, refusal.Message,
+                refusal.FileName is null ? null : new { filename = refusal.FileName });
+
+        var documents = received.Select(file => new NewDocument(Guid.CreateVersion7(), user.Id, file.FileName,
+            file.Kind.WireName(), file.Kind.MediaType(), file.SizeBytes, file.Sha256, "")).ToList();
+        documents = documents.Select(d => d with { StorageKey = StorageKeys.ForDocument(d.Id) }).ToList();
+        var imported = new List<string>();
+        try
+        {
+            for (var i = 0; i < received.Count; i++)
+            {
+                await files.ImportAsync(documents[i].StorageKey, received[i].TemporaryPath, cancellationToken);
+                imported.Add(documents[i].StorageKey);
+            }
+            var hashes = documents.Select(d => d.Sha256).Distinct().ToList();
+            var earlier = await db.Documents.Where(d => d.OwnerId == user.Id && hashes.Contains(d.Sha256))
+                .GroupBy(d => d.Sha256).Select(g => new { Sha256 = g.Key, Id = g.Min(d => d.Id) })
+                .ToDictionaryAsync(g => g.Sha256, g => g.Id, cancellationToken);
+            var enqueued = await store.AddDocumentsAsync(documents, cancellationToken);
+
+            var response = new UploadResponse(documents.Select((d, i) => new UploadedDocument(d.Id, d.FileName, d.FileType,
+                d.SizeBytes, d.Sha256, enqueued[i].Status, enqueued[i].JobId,
+                earlier.TryGetValue(d.Sha256, out var original) ? original : null, DocumentLinks.For(d.Id))).ToList());
+            return TypedResults.Created($"/api/v1/documents/{documents[0].Id}", response);
+        }
+        catch
+        {
+            // Nothing half-stored: a file whose rows did not commit is removed again.
+            UploadReceiver.Discard(received);
+            foreach (var key in imported) await files.DeleteAsync(key, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static async Task<IResult> List(
+        HttpContext http, DocketDbContext db, CurrentUser user, string? q, string? status, string? category,
+        string? sort, string? order, int? page, int? page_size, CancellationToken cancellationToken)
+    {
+        var problems = new Dictionary<string, string>();
+        DocumentStatus? statusFilter = null;
+        if (status is { Length: > 0 })
+        {
+            if (Wire.TryParseDocumentStatus(status, out var parsed)) statusFilter = parsed;
+            else problems["status"] = $"Unknown status '{status}'; one of {string.Join(", ", Enum.GetValues<DocumentStatus>().Select(Wire.Name))}.";
+        }
+        sort ??= "created_at";
+        if (!SortColumns.Contains(sort)) problems["sort"] = $"Sort by one of {string.Join(", ", SortColumns)}.";
+        order ??= "desc";
+        if (order is not ("asc" or "desc")) problems["order"] = "Order is 'asc' or 'desc'.";
+        var pageNumber = page ?? 1;
+        var pageSize = page_size ?? 20;
+        if (pageNumber < 1) problems["page"] = "Pages start at 1.";
+        if (pageSize is < 1 or > 200) problems["page_size"] = "page_size is between 1 and 200.";
+        if (q is { Length: > 200 }) problems["q"] = "The search text is at most 200 characters.";
+        if (problems.Count > 0) return ApiErrors.BadRequest(http, "invalid_query", "The query parameters are not valid.", problems);
+
+        var query = db.Documents.Where(d => d.OwnerId == user.Id || user.SeesEverything);
+        if (statusFilter is { } s) query = query.Where(d => d.Status == s);
+        if (category is { Length: > 0 }) query = query.Where(d => d.Category == category);
+        if (q is { Length: > 0 })
+        {
+            var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(d => EF.Functions.Like(d.Filename, pattern, "\\")
+                || (d.Title != null && EF.Functions.Like(d.Title, pattern, "\\"))
+                || (d.Review != null && EF.Functions.Like(d.Review, pattern, "\\"))
+                || (d.CurrentResult != null && (EF.Functions.Like(d.CurrentResult.Content, pattern, "\\")
+                    || EF.Functions.Like(d.CurrentResult.Data, pattern, "\\"))));
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var ascending = order == "asc";
+        query = sort switch
+        {
+            "updated_at" => ascending ? query.OrderBy(d => d.UpdatedAt) : query.OrderByDescending(d => d.UpdatedAt),
+            "filename" => ascending ? query.OrderBy(d => d.Filename) : query.OrderByDescending(d => d.Filename),
+            "size_bytes" => ascending ? query.OrderBy(d => d.SizeBytes) : query.OrderByDescending(d => d.SizeBytes),
+            "status" => ascending ? query.OrderBy(d => d.Status) : query.OrderByDescending(d => d.Status),
+            "category" => ascending ? query.OrderBy(d => d.Category) : query.OrderByDescending(d => d.Category),
+            "title" => ascending ? query.OrderBy(d => d.Title) : query.OrderByDescending(d => d.Title),
+            _ => ascending ? query.OrderBy(d => d.CreatedAt) : query.OrderByDescending(d => d.CreatedAt),
+        };
+        // Id breaks ties so pages never overlap or skip rows.
+        query = ascending ? ((IOrderedQueryable<Document>)query).ThenBy(d => d.Id) : ((IOrderedQueryable<Document>)query).ThenByDescending(d => d.Id);
+
+        var items = await query.Skip((pageNumber - 1) * pageSize).Take(pageSize)
+            .Select(d => new DocumentSummary(d.Id, d.Filename, d.FileType, d.SizeBytes, d.Status, d.Title, d.Category,
+                d.CurrentJobId, d.CurrentJob == null ? 0 : d.CurrentJob.Progress, d.CurrentJob == null ? null : d.CurrentJob.Stage,
+                d.FailureReason, d.Version, d.CreatedAt, d.UpdatedAt, d.FinalizedAt))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PageOf<DocumentSummary>(items, pageNumber, pageSize, total, (total + pageSize - 1) / pageSize));
+    }
+
+    internal static Task<Document?> FindAsync(DocketDbContext db, CurrentUser user, Guid id, CancellationToken cancellationToken) =>
+        db.Documents.Include(d => d.CurrentJob).Include(d => d.CurrentResult)
+            .FirstOrDefaultAsync(d => d.Id == id && (d.OwnerId == user.Id || user.SeesEverything), cancellationToken);
+
+    internal static Task<bool> ExistsAsync(DocketDbContext db, CurrentUser user, Guid id, CancellationToken cancellationToken) =>
+        db.Documents.AnyAsync(d => d.Id == id && (d.OwnerId == user.Id || user.SeesEverything), cancellationToken);
+
+    internal static async Task<DocumentDetail> DetailAsync(Document d, IJobStore store, CancellationToken cancellationToken)
+    {
+        var events = d.CurrentJobId is { } jobId
+            ? await store.EventsAsync(EventScope.Job, jobId, 0, 1000, cancellationToken)
+            : [];
+        var review = DocumentViews.Review(d);
+        return new DocumentDetail(d.Id, d.Filename, d.FileType, d.ContentType, d.SizeBytes, d.Sha256, d.Status, d.Title,
+            review?.Edits.Category ?? d.Category, d.FailureReason, d.Version, d.CreatedAt, d.UpdatedAt, d.ProcessedAt, d.FinalizedAt,
+            d.CurrentJob is { } job ? JobView.From(job) : null,
+            d.CurrentResult is { } result ? DocumentViews.Result(result, review?.Edits) : null,
+            review, events, DocumentStateMachine.TargetsOf(d.Status), DocumentLinks.For(d.Id));
+    }
+
+    private static async Task<IResult> Get(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
+        CancellationToken cancellationToken)
+    {
+        if (await FindAsync(db, user, id, cancellationToken) is not { } document) return ApiErrors.NotFound(http, "document", id);
+        http.Response.Headers.ETag = DocumentViews.ETag(document.Version);
+        return TypedResults.Ok(await DetailAsync(document, store, cancellationToken));
+    }
+
+    private static async Task<IResult> Status(HttpContext http, Guid id, DocketDbContext db, CurrentUser user, CancellationToken cancellationToken)
+    {
+        var status = await db.Documents.Where(d => d.Id == id && (d.OwnerId == user.Id || user.SeesEverything))
+            .Select(d => new DocumentStatusView(d.Id, d.Status, d.CurrentJobId, d.CurrentJob == null ? null : d.CurrentJob.State,
+                d.CurrentJob == null ? null : d.CurrentJob.Stage, d.CurrentJob == null ? 0 : d.CurrentJob.Progress,
+                d.FailureReason, d.Version, d.UpdatedAt))
+            .FirstOrDefaultAsync(cancellationToken);
+        return status is null ? ApiErrors.NotFound(http, "document", id) : TypedResults.Ok(status);
+    }
+
+    private static async Task<IResult> Result(HttpContext http, Guid id, int? version, DocketDbContext db, CurrentUser user,
+        CancellationToken cancellationToken)
+    {
+        if (await FindAsync(db, user, id, cancellationToken) is not { } document) return ApiErrors.NotFound(http, "document", id);
+        var versions = await db.Results.Where(r => r.DocumentId == id).OrderBy(r => r.Version)
+            .Select(r => new ResultVersionInfo(r.Id, r.Version, r.JobId, r.CreatedAt)).ToListAsync(cancellationToken);
+        var result = version is { } wanted
+            ? await db.Results.FirstOrDefaultAsync(r => r.DocumentId == id && r.Version == wanted, cancellationToken)
+            : document.CurrentResult;
+        if (result is null)
+            return version is null
+                ? ApiErrors.Conflict(http, "no_result", $"Document {id} has no result yet; its status is {Wire.Name(document.Status)}.")
+                : ApiErrors.Create(http, 404, "not_found", $"Document {id} has no result version {version}.");
+        var review = DocumentViews.Review(document);
+        http.Response.Headers.ETag = DocumentViews.ETag(document.Version);
+        return TypedResults.Ok(new ResultDocument(id, document.Status, document.Version,
+            DocumentViews.Result(result, review?.Edits), result.Content, review, versions));
+    }
+
+    private static async Task<IResult> Download(HttpContext http, Guid id, DocketDbContext db, IFileStore files, CurrentUser user,
+        CancellationToken cancellationToken)
+    {
+        var document = await db.Documents.FirstOrDefaultAsync(d => d.Id == id && (d.OwnerId == user.Id || user.SeesEverything), cancellationToken);
+        if (document is null) return ApiErrors.NotFound(http, "document", id);
+        Stream content;
+        try
+        {
+            content = await files.OpenReadAsync(document.StorageKey, cancellationToken);
+        }
+        catch (FileNotFoundException)
+        {
+            return ApiErrors.Create(http, 410, "file_missing", $"The stored file of document {id} is missing.");
+        }
+        // Always an attachment, never rendered: an uploaded file must not become a page on our origin.
+        var disposition = new ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName(document.Filename);
+        http.Response.Headers.ContentDisposition = disposition.ToString();
+        http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+        http.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
+        var kind = FileKinds.FromWireName(document.FileType);
+        var mediaType = kind.IsText() ? "text/plain; charset=utf-8" : kind.MediaType();
+        return TypedResults.Stream(content, mediaType, enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> Delete(HttpContext http, Guid id, DocketDbContext db, IFileStore files, CurrentUser user,
+        CancellationToken cancellationToken)
+    {
+        var document = await db.Documents.FirstOrDefaultAsync(d => d.Id == id && (d.OwnerId == user.Id || user.SeesEverything), cancellationToken);
+        if (document is null) return ApiErrors.NotFound(http, "document", id);
+        // Jobs, events and results go with the row (ON DELETE CASCADE). A worker still running
+        // the job finds its lease gone and discards what it made.
+        await db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken);
+        await files.DeleteAsync(document.StorageKey, CancellationToken.None);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task Stream(HttpContext http, Guid id, DocketDbContext db, IJobStore store,
+        EventStreamer streamer, CurrentUser user, CancellationToken cancellationToken)
+    {
+        await streamer.StreamAsync(http, EventScope.Document, id, async () =>
+        {
+            if (await FindAsync(db, user, id, cancellationToken) is not { } document) return null;
+            var snapshot = await DetailAsync(document, store, cancellationToken);
+            return (StreamStart?)new StreamStart(snapshot with { Events = [] }, document.CurrentJobId, DocumentStateMachine.IsActive(document.Status));
+        }, cancellationToken);
+    }
+}

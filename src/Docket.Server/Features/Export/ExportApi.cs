@@ -1,0 +1,194 @@
+using Docket.Core.Documents;
+using Docket.Data;
+using Docket.Data.Model;
+using Docket.Data.Storage;
+using Docket.Server.Api;
+using Docket.Server.Features.Documents;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Docket.Server.Features.Export;
+
+/// <summary>Which finalised documents to export; all of the caller's when empty.</summary>
+public sealed record ExportRequest(IReadOnlyList<Guid>? DocumentIds, string? Category, string? Q);
+
+public sealed record ExportView(
+    Guid Id, string Format, int DocumentCount, long SizeBytes, DateTimeOffset CreatedAt, ExportRequest Filters, string DownloadUrl)
+{
+    public static ExportView From(Data.Model.Export export) => new(export.Id, export.Format, export.DocumentCount, export.SizeBytes,
+        export.CreatedAt, System.Text.Json.JsonSerializer.Deserialize<ExportRequest>(export.Filters, ApiJson.Options)!,
+        $"/api/v1/export/{export.Id}/download");
+}
+
+public static class ExportApi
+{
+    private const int MaxDocumentIds = 10_000;
+
+    public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder routes)
+    {
+        var documents = routes.MapGroup("/api/v1/documents").WithTags("Export");
+        documents.MapGet("/{id:guid}/export/{format}", ExportOne).WithName("ExportDocument")
+            .WithSummary("One finalised document as json or csv");
+
+        var exports = routes.MapGroup("/api/v1").WithTags("Export");
+        exports.MapPost("/export/{format}", CreateExport).WithName("CreateExport")
+            .WithSummary("Export finalised documents (filters in the body) as json or csv; stored for download");
+        exports.MapGet("/export", ExportNow).WithName("ExportNow")
+            .WithSummary("Export finalised documents (?format=json|csv, category, q) and download at once");
+        exports.MapGet("/exports", ListExports).WithName("ListExports").WithSummary("Earlier exports, newest first");
+        exports.MapGet("/export/{id:guid}/download", Download).WithName("DownloadExport");
+        return routes;
+    }
+
+    private static async Task<IResult> ExportOne(HttpContext http, Guid id, string format, DocketDbContext db, CurrentUser user,
+        CancellationToken cancellationToken)
+    {
+        if (!ExportFormats.IsKnown(format)) return UnknownFormat(http, format);
+        var document = await db.Documents.Include(d => d.CurrentResult)
+            .FirstOrDefaultAsync(d => d.Id == id && (d.OwnerId == user.Id || user.SeesEverything), cancellationToken);
+        if (document is null) return ApiErrors.NotFound(http, "document", id);
+        if (document.Status != DocumentStatus.Finalized)
+            return ApiErrors.Conflict(http, "not_finalized",
+                $"Only finalised documents are exported; this one is {Wire.Name(document.Status)}.");
+        var stream = new MemoryStream();
+        await ExportFormats.WriteAsync(format, One(ExportRecord.From(document, document.CurrentResult)), stream, cancellationToken);
+        stream.Position = 0;
+        SetAttachment(http, $"{Path.GetFileNameWithoutExtension(document.Filename)}.{format}");
+        return TypedResults.Stream(stream, ExportFormats.MediaType(format));
+    }
+
+    private static async Task<IResult> CreateExport(HttpContext http, string format, ExportRequest? request, ExportWriter writer,
+        CancellationToken cancellationToken)
+    {
+        if (!ExportFormats.IsKnown(format)) return UnknownFormat(http, format);
+        request ??= new ExportRequest(null, null, null);
+        if (request.DocumentIds is { Count: > MaxDocumentIds })
+            return ApiErrors.BadRequest(http, "too_many_ids", $"At most {MaxDocumentIds} document ids per export.");
+        var export = await writer.CreateAsync(format, request, cancellationToken);
+        return TypedResults.Created(ExportView.From(export).DownloadUrl, ExportView.From(export));
+    }
+
+    private static async Task<IResult> ExportNow(HttpContext http, string? format, string? category, string? q, ExportWriter writer,
+        IFileStore files, CancellationToken cancellationToken)
+    {
+        format ??= ExportFormats.Json;
+        if (!ExportFormats.IsKnown(format)) return UnknownFormat(http, format);
+        var export = await writer.CreateAsync(format, new ExportRequest(null, category, q), cancellationToken);
+        return await FileResultAsync(http, export, files, cancellationToken);
+    }
+
+    private static async Task<IResult> ListExports(HttpContext http, DocketDbContext db, CurrentUser user, int? page, int? page_size,
+        CancellationToken cancellationToken)
+    {
+        var pageNumber = page ?? 1;
+        var pageSize = page_size ?? 20;
+        if (pageNumber < 1 || pageSize is < 1 or > 200)
+            return ApiErrors.BadRequest(http, "invalid_query", "page starts at 1; page_size is between 1 and 200.");
+        var query = db.Exports.Where(e => e.OwnerId == user.Id || user.SeesEverything);
+        var total = await query.CountAsync(cancellationToken);
+        var exports = await query.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
+            .Skip((pageNumber - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PageOf<ExportView>(exports.Select(ExportView.From).ToList(), pageNumber, pageSize, total,
+            (total + pageSize - 1) / pageSize));
+    }
+
+    private static async Task<IResult> Download(HttpContext http, Guid id, DocketDbContext db, IFileStore files, CurrentUser user,
+        CancellationToken cancellationToken)
+    {
+        var export = await db.Exports.FirstOrDefaultAsync(e => e.Id == id && (e.OwnerId == user.Id || user.SeesEverything), cancellationToken);
+        return export is null ? ApiErrors.NotFound(http, "export", id) : await FileResultAsync(http, export, files, cancellationToken);
+    }
+
+    private static async Task<IResult> FileResultAsync(HttpContext http, Data.Model.Export export, IFileStore files, CancellationToken cancellationToken)
+    {
+        Stream content;
+        try
+        {
+            content = await files.OpenReadAsync(export.StorageKey, cancellationToken);
+        }
+        catch (FileNotFoundException)
+        {
+            return ApiErrors.Create(http, 410, "file_missing", $"The file of export {export.Id} is no longer stored.");
+        }
+        SetAttachment(http, $"docket-export-{export.CreatedAt:yyyyMMdd-HHmmss}.{export.Format}");
+        http.Response.Headers["X-Export-Id"] = export.Id.ToString();
+        return TypedResults.Stream(content, ExportFormats.MediaType(export.Format));
+    }
+
+    private static void SetAttachment(HttpContext http, string fileName)
+    {
+        var disposition = new ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName(fileName);
+        http.Response.Headers.ContentDisposition = disposition.ToString();
+        http.Response.Headers["X-Content-Type-Options"] = "nosniff";
+    }
+
+    private static IResult UnknownFormat(HttpContext http, string format) =>
+        ApiErrors.BadRequest(http, "unknown_format", $"Export format '{format}' is not supported; use json or csv.");
+
+    private static async IAsyncEnumerable<ExportRecord> One(ExportRecord record)
+    {
+        await Task.CompletedTask;
+        yield return record;
+    }
+}
+
+/// <summary>Writes a bulk export to storage and records it, so it can be downloaded again later.</summary>
+public sealed class ExportWriter(DocketDbContext db, IFileStore files, CurrentUser user, TimeProvider clock, IOptions<DocketOptions> data)
+{
+    public async Task<Data.Model.Export> CreateAsync(string format, ExportRequest request, CancellationToken cancellationToken)
+    {
+        var query = db.Documents.Include(d => d.CurrentResult)
+            .Where(d => d.Status == DocumentStatus.Finalized && (d.OwnerId == user.Id || user.SeesEverything));
+        if (request.DocumentIds is { Count: > 0 } ids) query = query.Where(d => ids.Contains(d.Id));
+        if (request.Category is { Length: > 0 } category) query = query.Where(d => d.Category == category);
+        if (request.Q is { Length: > 0 } q)
+        {
+            var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(d => EF.Functions.Like(d.Filename, pattern, "\\") || (d.Title != null && EF.Functions.Like(d.Title, pattern, "\\")));
+        }
+
+        var export = new Data.Model.Export
+        {
+            Id = Guid.CreateVersion7(),
+            OwnerId = user.Id,
+            Format = format,
+            Filters = System.Text.Json.JsonSerializer.Serialize(request, ApiJson.Options),
+            StorageKey = "",
+            CreatedAt = clock.GetUtcNow(),
+        };
+        export.StorageKey = StorageKeys.ForExport(export.Id, format);
+
+        var temporary = Path.Combine(data.Value.DataDirectory, "tmp", $"{export.Id:N}.{format}");
+        Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
+        var count = 0;
+        try
+        {
+            await using (var output = File.Create(temporary))
+            {
+                var records = query.OrderBy(d => d.FinalizedAt).ThenBy(d => d.Id).AsAsyncEnumerable();
+                await ExportFormats.WriteAsync(format, Count(records, () => count++), output, cancellationToken);
+            }
+            export.DocumentCount = count;
+            export.SizeBytes = new FileInfo(temporary).Length;
+            await files.ImportAsync(export.StorageKey, temporary, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+        db.Exports.Add(export);
+        await db.SaveChangesAsync(cancellationToken);
+        return export;
+    }
+
+    private static async IAsyncEnumerable<ExportRecord> Count(IAsyncEnumerable<Document> documents, Action counted)
+    {
+        await foreach (var document in documents)
+        {
+            counted();
+            yield return ExportRecord.From(document, document.CurrentResult);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Docket.Data;
+using Microsoft.Extensions.Options;
+
+namespace Docket.Server.Hosting;
+
+/// <summary>One executable, several roles: serve, worker, migrate.</summary>
+public static class DocketCommand
+{
+    private static readonly string[] Roles = ["serve", "worker", "migrate"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        // No role named (as when a test host or a plain `docket --urls ...` starts us): serve, with
+        // the arguments as host configuration.
+        if (args.Length == 0 || (!Roles.Contains(args[0]) && !args.Any(a => a is "-h" or "--help" or "-?" or "--version")))
+        {
+            await DocketHost.BuildServer(args).RunAsync();
+            return 0;
+        }
+
+        var urls = new Option<string?>("--urls") { Description = "Where to listen, e.g. http://127.0.0.1:8080" };
+        var noWorker = new Option<bool>("--no-worker") { Description = "Serve the API only; run workers with `docket worker`" };
+        var serve = new Command("serve", "Run the HTTP API and web UI (and a worker, unless --no-worker)") { urls, noWorker };
+        serve.TreatUnmatchedTokensAsErrors = false;
+        serve.SetAction(async (parse, _) =>
+        {
+            var hostArgs = parse.UnmatchedTokens.ToList();
+            if (parse.GetValue(urls) is { } listen) hostArgs.AddRange(["--urls", listen]);
+            if (parse.GetValue(noWorker)) hostArgs.Add("--Server:NoWorker=true");
+            await DocketHost.BuildServer([.. hostArgs]).RunAsync();
+            return 0;
+        });
+
+        var worker = new Command("worker", "Claim and process jobs from the shared database");
+        worker.TreatUnmatchedTokensAsErrors = false;
+        worker.SetAction(async (parse, _) =>
+        {
+            await DocketHost.BuildWorker([.. parse.UnmatchedTokens]).RunAsync();
+            return 0;
+        });
+
+        var migrate = new Command("migrate", "Apply database migrations and exit");
+        migrate.TreatUnmatchedTokensAsErrors = false;
+        migrate.SetAction(parse =>
+        {
+            using var host = DocketHost.BuildWorker([.. parse.UnmatchedTokens]);
+            var applied = host.Services.GetRequiredService<DatabaseMigrator>().Migrate();
+            var provider = host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider;
+            Console.WriteLine(applied.Count == 0
+                ? $"The {provider} database is up to date."
+                : $"Applied to the {provider} database: {string.Join(", ", applied)}");
+            return 0;
+        });
+
+        var root = new RootCommand("Docket: asynchronous document processing") { serve, worker, migrate };
+        return await root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,111 @@
+using Docket.Core.Pipeline;
+using Docket.Core.Pipeline.Stages;
+using Docket.Data;
+using Docket.Server.Api;
+using Docket.Server.Features.Admin;
+using Docket.Server.Features.Documents;
+using Docket.Server.Features.Export;
+using Docket.Server.Features.Health;
+using Docket.Server.Features.Jobs;
+using Docket.Server.Features.Review;
+using Docket.Server.Features.Streams;
+using Docket.Server.Processing;
+
+namespace Docket.Server.Hosting;
+
+public static class DocketHost
+{
+    /// <summary>The API and, unless Server:NoWorker is true (`serve --no-worker`), a worker, in one process.</summary>
+    public static WebApplication BuildServer(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        Configure(builder.Configuration, builder.Logging);
+        builder.Services.AddDocketProcessing(runWorker: !builder.Configuration.GetValue<bool>("Server:NoWorker"));
+        builder.Services.AddDocketApi();
+
+        var app = builder.Build();
+        app.UseRequestIds();
+        app.UseErrorEnvelope();
+        app.UseRouting();
+        app.UseUploadBodyLimits();
+        app.MapOpenApi("/api/v1/openapi.json");
+        app.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = "api/v1/docs";
+            ui.SwaggerEndpoint("/api/v1/openapi.json", "Docket API v1");
+            ui.DocumentTitle = "Docket API";
+        });
+        app.MapGet("/", () => Results.Redirect("/api/v1/docs")).ExcludeFromDescription();
+        app.MapHealthApi();
+        app.MapDocumentsApi();
+        app.MapJobsApi();
+        app.MapReviewApi();
+        app.MapExportApi();
+        app.MapAdminApi();
+        return app;
+    }
+
+    /// <summary>A worker process: no HTTP, just claiming and running jobs against the shared database.</summary>
+    public static IHost BuildWorker(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        Configure(builder.Configuration, builder.Logging);
+        builder.Services.AddDocketProcessing(runWorker: true);
+        return builder.Build();
+    }
+
+    private static void Configure(ConfigurationManager configuration, ILoggingBuilder logging)
+    {
+        // DOCKET_Queue__Concurrency=4 as well as Queue__Concurrency=4.
+        configuration.AddEnvironmentVariables("DOCKET_");
+        // Per-request and per-query information logs drown the ones an operator needs at thousands of requests a second.
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+    }
+
+    private static IServiceCollection AddDocketProcessing(this IServiceCollection services, bool runWorker)
+    {
+        services.AddDocketData();
+        // Registered first: hosted services start in order, so the schema is current before anything uses it.
+        services.AddHostedService<MigrateOnStart>();
+        services.AddSingleton(new PipelineRunner(DefaultPipeline.CreateStages()));
+        services.AddSingleton<RunningJobs>();
+        services.AddSingleton<JobProcessor>();
+        if (runWorker)
+        {
+            services.AddHostedService<Worker>();
+            services.AddHostedService<LeaseRescuer>();
+        }
+        return services;
+    }
+
+    private static IServiceCollection AddDocketApi(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
+        services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.Section);
+        services.AddSingleton<UploadReceiver>();
+        services.AddSingleton<EventStreamer>();
+        services.AddSingleton<CurrentUser>();
+        services.AddScoped<ExportWriter>();
+        services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Docket API";
+            document.Info.Description = "Asynchronous document processing: upload, live progress, review, finalise, export.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    private sealed class MigrateOnStart(DatabaseMigrator migrator, ILogger<MigrateOnStart> log) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            var applied = migrator.Migrate();
+            if (applied.Count > 0) log.LogInformation("Applied migrations: {Migrations}", string.Join(", ", applied));
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
