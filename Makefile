@@ -1,0 +1,24 @@
+# Docket: the two commands are `make run` and `make test`.
+DOTNET ?= dotnet
+URLS ?= http://127.0.0.1:8080
+CONFIGURATION ?= Release
+
+.PHONY: run test build samples clean
+
+## Start Docket on its embedded defaults (SQLite, local files, in-process queue and bus), data under ./data.
+run:
+	$(DOTNET) run --project src/Docket.Server -c $(CONFIGURATION) -- serve --urls $(URLS)
+
+## Install what the tests need, run every test suite, and print one "N passed, N failed" line.
+test:
+	bash scripts/test.sh
+
+build:
+	$(DOTNET) build Docket.slnx -c $(CONFIGURATION)
+
+## Regenerate samples/outputs from samples/inputs by running them through a real Docket.
+samples:
+	bash scripts/make-samples.sh
+
+clean:
+	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj
