@@ -74,6 +74,20 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddDocuments_StoresNothing_WhenOneOfTheDocumentsCannotBeStored()
+    {
+        var good = NewDocument();
+        var duplicate = NewDocument();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.AddDocumentsAsync([good, duplicate, duplicate], CancellationToken.None));
+
+        Assert.Empty(await Store.EventsAsync(EventScope.Document, good.Id, 0, 100, CancellationToken.None));
+        Assert.Empty(await Store.EventsAsync(EventScope.Document, duplicate.Id, 0, 100, CancellationToken.None));
+        Assert.Empty(await Store.ClaimAsync("w", 10, Lease, CancellationToken.None));
+        Assert.Single(await Store.AddDocumentsAsync([good], CancellationToken.None));
+    }
+
+    [Fact]
     public async Task AddDocuments_SignalsJobsAvailableAndPublishesJobQueued()
     {
         var document = NewDocument();
@@ -557,14 +571,17 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Enqueue_RefusesToReprocess_WhileTheDocumentIsProcessing()
+    public async Task Enqueue_RefusesToReprocess_WhileTheDocumentIsProcessing_EvenWhenTheCallerAllowsIt()
     {
         var added = await AddDocumentAsync();
         await ClaimOneAsync();
 
-        var outcome = await Store.EnqueueAsync(added.DocumentId, OwnerId, ReprocessFrom, null, CancellationToken.None);
+        Assert.Equal(new EnqueueOutcome.WrongStatus(DocumentStatus.Processing),
+            await Store.EnqueueAsync(added.DocumentId, OwnerId, ReprocessFrom, null, CancellationToken.None));
+        // Processing -> queued is the running job's own way back (lease lost, retry), never a second live job.
+        Assert.Equal(new EnqueueOutcome.WrongStatus(DocumentStatus.Processing),
+            await Store.EnqueueAsync(added.DocumentId, OwnerId, Enum.GetValues<DocumentStatus>(), null, CancellationToken.None));
 
-        Assert.Equal(new EnqueueOutcome.WrongStatus(DocumentStatus.Processing), outcome);
         var document = await ReadDocumentAsync(added.DocumentId);
         Assert.Equal("processing", document.Status);
         Assert.Equal(added.JobId, document.CurrentJobId);
