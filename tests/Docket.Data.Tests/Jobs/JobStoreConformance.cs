@@ -344,6 +344,24 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALease_IsLost_AsSoonAsTheRescuerRequeuedItsJob()
+    {
+        var added = await AddDocumentAsync();
+        var claimed = await ClaimOneAsync();
+        Clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await Store.RescueExpiredAsync(CancellationToken.None));
+
+        Assert.Equal(LeaseStatus.Lost, await Store.HeartbeatAsync(claimed.Lease, Lease, CancellationToken.None));
+        Assert.False(await Store.CompleteAsync(claimed.Lease, Result("late"), CancellationToken.None));
+        Assert.Equal(FailureOutcome.LeaseLost,
+            await Store.FailAsync(claimed.Lease, "late", null, permanent: true, TimeSpan.Zero, CancellationToken.None));
+
+        Assert.Equal(new JobRow("queued", 1), await ReadJobAsync(added.JobId));
+        Assert.Equal("queued", (await ReadDocumentAsync(added.DocumentId)).Status);
+        Assert.Equal(0, (await ReadDocumentAsync(added.DocumentId)).ResultCount);
+    }
+
+    [Fact]
     public async Task Complete_SucceedsForTheNewLease_AfterTheStaleLeaseTriedEverything()
     {
         var (stale, fresh) = await ExpireAndClaimAgainAsync();
