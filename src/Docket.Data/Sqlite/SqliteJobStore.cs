@@ -77,7 +77,10 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     return (new EnqueueOutcome.NotRetryable("A newer job exists for this document; retry that one instead."), []);
             }
 
-            if (!allowedFrom.Contains(status) || !DocumentStateMachine.CanMove(status, DocumentStatus.Queued))
+            // Processing -> Queued is the running job's own way back (lease lost, retry scheduled); a new job
+            // from there would run beside it, so it is refused whatever the caller allows.
+            if (!allowedFrom.Contains(status) || status == DocumentStatus.Processing
+                || !DocumentStateMachine.CanMove(status, DocumentStatus.Queued))
                 return (new EnqueueOutcome.WrongStatus(status), []);
 
             var now = Now();

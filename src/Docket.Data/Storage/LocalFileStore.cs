@@ -42,7 +42,15 @@ public sealed class LocalFileStore : IFileStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        File.Delete(Resolve(key));
+        var path = Resolve(key);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // File.Delete ignores a missing file but not a missing folder; either way there is nothing to delete.
+        }
         return Task.CompletedTask;
     }
 
