@@ -10,5 +10,6 @@ public static class DefaultPipeline
         new ExtractTextStage([new PlainTextExtractor(), new CsvTextExtractor(), new JsonTextExtractor()]),
         new AnalyseStage(),
         new CategoriseStage(),
+        new ExtractFieldsStage(),
     ];
 }

@@ -48,6 +48,15 @@ public static class Stopwords
     /// <summary>Every stopword of every language, for keywords and summary scoring.</summary>
     public static FrozenSet<string> All { get; } = English.Concat(German).Concat(French).ToFrozenSet(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Each stopword with the languages it belongs to as bits (1 English, 2 German, 4 French):
+    /// one lookup per word answers both "is it a stopword" and "whose".
+    /// </summary>
+    public static FrozenDictionary<string, int> LanguagesOf { get; } = All.ToFrozenDictionary(
+        word => word,
+        word => (English.Contains(word) ? 1 : 0) | (German.Contains(word) ? 2 : 0) | (French.Contains(word) ? 4 : 0),
+        StringComparer.Ordinal);
+
     private static FrozenSet<string> Set(string words) =>
         words.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.Ordinal);
 }

@@ -26,15 +26,11 @@ public static partial class TextAnalyser
     private const int MinSentenceWords = 5;
     private const int MaxSentenceWords = 80;
 
-    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> AnyStopword =
-        Stopwords.All.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> StopwordLanguages =
+        Stopwords.LanguagesOf.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    private static readonly (string Code, FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> Words)[] Languages =
-    [
-        ("en", Stopwords.English.GetAlternateLookup<ReadOnlySpan<char>>()),
-        ("de", Stopwords.German.GetAlternateLookup<ReadOnlySpan<char>>()),
-        ("fr", Stopwords.French.GetAlternateLookup<ReadOnlySpan<char>>()),
-    ];
+    /// <summary>In the bit order of <see cref="Stopwords.LanguagesOf"/>.</summary>
+    private static readonly string[] Languages = ["en", "de", "fr"];
 
     public static DocumentAnalysis Analyse(ExtractedText text)
     {
@@ -102,10 +98,14 @@ public static partial class TextAnalyser
             var term = lower[..length];
             content.AsSpan(start, length).ToLowerInvariant(term);
 
-            for (var i = 0; i < Languages.Length; i++)
-                if (Languages[i].Words.Contains(term)) languageHits[i]++;
+            if (StopwordLanguages.TryGetValue(term, out var languages))
+            {
+                for (var i = 0; i < Languages.Length; i++)
+                    if ((languages & (1 << i)) != 0) languageHits[i]++;
+                continue;
+            }
 
-            if (!IsKeywordCandidate(term)) continue;
+            if (term.Length < 3 || !term.ContainsAnyExcept(Digits)) continue;
             ref var stat = ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, term, out var exists);
             if (!exists) stat.FirstOffset = start;
             stat.Count++;
@@ -124,9 +124,6 @@ public static partial class TextAnalyser
         return length > 0;
     }
 
-    private static bool IsKeywordCandidate(ReadOnlySpan<char> term) =>
-        term.Length >= 3 && term.ContainsAnyExcept(Digits) && !AnyStopword.Contains(term);
-
     private static readonly System.Buffers.SearchValues<char> Digits =
         System.Buffers.SearchValues.Create("0123456789");
 
@@ -140,7 +137,7 @@ public static partial class TextAnalyser
         }
 
         // Many short words are shared ("in", "an", "die"); ask for a clear lead, not just a lead.
-        return bestHits >= MinLanguageEvidence && bestHits >= secondHits * 3 / 2 ? Languages[best].Code : null;
+        return bestHits >= MinLanguageEvidence && bestHits >= secondHits * 3 / 2 ? Languages[best] : null;
     }
 
     private static IReadOnlyList<string> PickKeywords(Dictionary<string, TermStat> terms)
@@ -194,6 +191,10 @@ public static partial class TextAnalyser
     /// <summary>Removes Markdown emphasis, code ticks, link targets and heading marks; collapses whitespace.</summary>
     public static string StripMarkup(ReadOnlySpan<char> text)
     {
+        var plain = !text.IsEmpty && !text.ContainsAny(MarkupOrSpace) && text[0] != ' ' && text[^1] != ' '
+            && !text.Contains("  ", StringComparison.Ordinal);
+        if (plain) return text.ToString();
+
         var builder = new StringBuilder(text.Length);
         var pendingSpace = false;
         for (var i = 0; i < text.Length; i++)
@@ -220,6 +221,9 @@ public static partial class TextAnalyser
 
         return builder.ToString();
     }
+
+    private static readonly System.Buffers.SearchValues<char> MarkupOrSpace =
+        System.Buffers.SearchValues.Create("*`#_[\t\n\r\u00A0");
 
     [GeneratedRegex(@"^ {0,3}#{1,6}[ \t]+(?<text>[^\n]*?)[ \t#]*$", RegexOptions.Multiline)]
     private static partial Regex MarkdownHeading();

@@ -126,7 +126,7 @@ public static class CategoryRules
 
     /// <summary>"type: invoice" in structured data (a JSON "object", "document_type" or "kind" field).</summary>
     public static Regex TypeField { get; } =
-        new(@"^(?:[\w\[\].]*\.)?(?:document_?type|doc_?type|type|object|kind|category)\s*:\s*(?<value>[^\n]+)$", Options);
+        new(@"^(?:[\w\[\].]*\.)?(?:document[_ ]?type|doc[_ ]?type|type[_ ]?document|type|object|kind|category)\s*:\s*(?<value>[^\n]+)$", Options);
 
     private static CategoryRule Rule(string category, double weight, string pattern) => new(category, weight, Pattern(pattern));
 

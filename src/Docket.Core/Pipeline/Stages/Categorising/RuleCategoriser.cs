@@ -7,7 +7,7 @@ namespace Docket.Core.Pipeline.Stages.Categorising;
 /// with the winning score and with its lead over the runner-up: a text that is 12 parts invoice
 /// and 11 parts receipt is not a confident invoice.
 /// </summary>
-public static class RuleCategoriser
+public static partial class RuleCategoriser
 {
     public const string Method = "rules";
 
@@ -50,7 +50,10 @@ public static class RuleCategoriser
     /// <summary>Scores in the order of <see cref="Categories.All"/>.</summary>
     public static double[] Score(string content, string? title)
     {
-        var text = content.Length > ScannedCharacters ? content[..ScannedCharacters] : content;
+        // Snake-case keys of JSON and CSV ("invoice_number") read as words.
+        var text = (content.Length > ScannedCharacters ? content[..ScannedCharacters] : content).Replace('_', ' ');
+        // A subject line ("Re: Partnership Agreement") names what a letter or mail is about, not what it is.
+        if (title is not null && ReplyPrefix().IsMatch(title)) title = null;
         var scores = new double[Categories.All.Count];
 
         foreach (var rule in CategoryRules.Phrases)
@@ -65,9 +68,11 @@ public static class RuleCategoriser
         foreach (var (category, name) in CategoryRules.DocumentNames)
         {
             var named = (title is not null && name.IsMatch(title))
-                || headings.Exists(line => name.Match(line) is { Success: true, Index: 0 })
-                || TypeFieldsName(text, name);
+                || headings.Exists(line => name.Match(line) is { Success: true, Index: 0 });
             if (named) scores[IndexOf(category)] += DocumentNameWeight;
+
+            // Structured data that states its type ("document_type": "credit_note") means it: count it twice.
+            if (TypeFieldsName(text, name)) scores[IndexOf(category)] += 2 * DocumentNameWeight;
         }
 
         return scores;
@@ -87,7 +92,8 @@ public static class RuleCategoriser
         foreach (var range in text.AsSpan().Split('\n'))
         {
             var line = text.AsSpan(range).Trim().TrimStart("#|>*- ");
-            if (line.IsEmpty) continue;
+            // "facture_origine: FC-1" in data, "Re: Invoice 12" in a letter: a labelled line is not the document's name.
+            if (line.IsEmpty || line.Contains(':')) continue;
             if (line.Length <= MaxHeadingLength) lines.Add(TextAnalyser.StripMarkup(line));
             if (lines.Count == HeadingLines) break;
         }
@@ -101,4 +107,7 @@ public static class RuleCategoriser
             if (name.IsMatch(field.Groups["value"].Value.Replace('_', ' '))) return true;
         return false;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:re|fwd?|aw|wg|tr|subject|betreff|objet)\s*:", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ReplyPrefix();
 }
