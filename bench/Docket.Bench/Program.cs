@@ -11,7 +11,9 @@ var serverDll = args.Length > 2 ? args[2] : Path.Combine(FindRepoRoot(), "src/Do
 const int port = 8098;
 var data = Directory.CreateTempSubdirectory("docket-bench-").FullName;
 
-using var server = Process.Start(new ProcessStartInfo("dotnet", $"{serverDll} serve --urls http://127.0.0.1:{port}")
+// "drain" mode: upload everything with no worker running, then time one `docket worker` emptying the queue.
+var drain = Environment.GetEnvironmentVariable("BENCH_MODE") == "drain";
+using var server = Process.Start(new ProcessStartInfo("dotnet", $"{serverDll} serve --urls http://127.0.0.1:{port}" + (drain ? " --no-worker" : ""))
 {
     Environment = { ["Docket__DataDirectory"] = data },
     RedirectStandardOutput = true,
@@ -62,6 +64,12 @@ try
         }
     }));
     var uploaded = clock.Elapsed;
+    Process? worker = null;
+    if (drain)
+    {
+        clock.Restart();
+        worker = Process.Start(new ProcessStartInfo("dotnet", $"{serverDll} worker") { Environment = { ["Docket__DataDirectory"] = data } });
+    }
 
     while (true)
     {
@@ -76,6 +84,7 @@ try
         await Task.Delay(20);
     }
     var total = clock.Elapsed;
+    worker?.Kill(entireProcessTree: true);
     Console.WriteLine($"{count} documents, {clients} clients: uploaded in {uploaded.TotalSeconds:0.00} s " +
         $"({count / uploaded.TotalSeconds:0} uploads/s), all processed in {total.TotalSeconds:0.00} s ({count / total.TotalSeconds:0} documents/s)");
 }

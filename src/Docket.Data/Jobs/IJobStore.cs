@@ -15,7 +15,8 @@ public sealed record NewDocument(
     string Sha256,
     string StorageKey);
 
-public sealed record EnqueuedJob(Guid DocumentId, Guid JobId, DocumentStatus Status);
+/// <param name="DuplicateOf">The owner's earliest document with the same SHA-256, if any.</param>
+public sealed record EnqueuedJob(Guid DocumentId, Guid JobId, DocumentStatus Status, Guid? DuplicateOf = null);
 
 /// <summary>
 /// A worker's hold on a job. The attempt number is the fencing token: every claim increments it,
@@ -52,6 +53,8 @@ public enum FailureOutcome
 {
     RetryScheduled,
     Failed,
+    /// <summary>The attempt failed while cancellation was requested: the job is cancelled instead of retried.</summary>
+    Cancelled,
     LeaseLost,
 }
 

@@ -18,6 +18,8 @@ public sealed class SqliteDatabase : IAsyncDisposable
     private readonly Channel<IWrite> _writes = Channel.CreateUnbounded<IWrite>(
         new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writerLoop;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _checkpointLoop;
 
     public SqliteDatabase(string connectionString)
     {
@@ -35,6 +37,41 @@ public sealed class SqliteDatabase : IAsyncDisposable
         }
 
         _writerLoop = Task.Run(RunWriterAsync);
+        _checkpointLoop = Task.Run(RunCheckpointsAsync);
+    }
+
+    /// <summary>
+    /// The writer never checkpoints (wal_autocheckpoint = 0): copying the WAL back into the
+    /// database inline would stall every queued write for milliseconds. A passive checkpoint here,
+    /// on its own connection, runs beside the writer; a truncating one keeps the WAL from growing
+    /// without bound when readers keep passive ones from finishing.
+    /// </summary>
+    private async Task RunCheckpointsAsync()
+    {
+        const long TruncateAbove = 64L * 1024 * 1024;
+        var walPath = new SqliteConnectionStringBuilder(ConnectionString).DataSource + "-wal";
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    using var connection = OpenConnection();
+                    using var command = connection.CreateCommand();
+                    var large = File.Exists(walPath) && new FileInfo(walPath).Length > TruncateAbove;
+                    command.CommandText = large ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)";
+                    command.ExecuteNonQuery();
+                }
+                catch (SqliteException)
+                {
+                    // Busy or locked: the next tick tries again.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public string ConnectionString { get; }
@@ -88,6 +125,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
                 {
                     connection = OpenConnection();
                     session = new SqliteSession(connection, null);
+                    session.Execute("PRAGMA wal_autocheckpoint = 0");
                 }
                 CommitBatch(connection, session!, batch);
             }
@@ -114,6 +152,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
         {
             for (var i = 0; i < batch.Count; i++)
             {
+                var actionsBefore = session.AfterCommitActions.Count;
                 session.Execute("SAVEPOINT w");
                 try
                 {
@@ -124,16 +163,37 @@ public sealed class SqliteDatabase : IAsyncDisposable
                 {
                     session.Execute("ROLLBACK TO w");
                     session.Execute("RELEASE w");
+                    session.AfterCommitActions.RemoveRange(actionsBefore, session.AfterCommitActions.Count - actionsBefore);
                     batch[i].Fail(ex);
                     failed[i] = true;
                 }
             }
             transaction.Commit();
         }
+        catch
+        {
+            session.AfterCommitActions.Clear();
+            throw;
+        }
         finally
         {
             session.Transaction = null;
         }
+
+        // In commit order, before any caller resumes: events reach the bus in the order of their ids.
+        foreach (var action in session.AfterCommitActions)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception ex)
+            {
+                // Committed is committed: a lost signal only delays listeners, who replay from the table.
+                System.Diagnostics.Trace.TraceWarning($"An after-commit action failed: {ex.Message}");
+            }
+        }
+        session.AfterCommitActions.Clear();
         for (var i = 0; i < batch.Count; i++)
             if (!failed[i]) batch[i].Succeed();
     }
@@ -142,6 +202,8 @@ public sealed class SqliteDatabase : IAsyncDisposable
     {
         _writes.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
+        await _stopping.CancelAsync();
+        await _checkpointLoop.ConfigureAwait(false);
         SqliteConnection.ClearAllPools();
     }
 

@@ -33,6 +33,9 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             foreach (var d in documents)
             {
                 var jobId = Guid.CreateVersion7();
+                var duplicateOf = s.Scalar("""
+                    SELECT id FROM documents WHERE owner_id = @owner AND sha256 = @sha ORDER BY created_at, id LIMIT 1
+                    """, ("@owner", Id(d.OwnerId)), ("@sha", d.Sha256)) as string;
                 s.Execute("""
                     INSERT INTO documents (id, owner_id, filename, file_type, content_type, size_bytes, sha256, storage_key,
                                            status, current_job_id, version, created_at, updated_at)
@@ -43,11 +46,11 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     ("@job", Id(jobId)), ("@now", now));
                 InsertJob(s, jobId, d.Id, d.OwnerId, retryOf: null, now);
                 events.Add(AddEvent(s, jobId, d.Id, EventNames.JobQueued, null, 0, "Queued for processing", null, now));
-                jobs.Add(new EnqueuedJob(d.Id, jobId, DocumentStatus.Queued));
+                jobs.Add(new EnqueuedJob(d.Id, jobId, DocumentStatus.Queued, duplicateOf is null ? null : Guid.Parse(duplicateOf)));
             }
+            WakeWorkers(s);
             return (jobs, events);
         });
-        await AnnounceAsync(events, wakeWorkers: true, cancellationToken);
         return jobs;
     }
 
@@ -94,9 +97,9 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             InsertJob(s, jobId, documentId, ownerId, retryOf, now);
             var message = retryOf is null ? "Queued for reprocessing" : "Queued again (retry)";
             var queued = AddEvent(s, jobId, documentId, EventNames.JobQueued, null, 0, message, null, now);
+            WakeWorkers(s);
             return (new EnqueueOutcome.Enqueued(jobId), [queued]);
         });
-        await AnnounceAsync(events, wakeWorkers: events.Count > 0, cancellationToken);
         return outcome;
     }
 
@@ -139,7 +142,6 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             }
             return (claimed, events);
         });
-        await AnnounceAsync(events, wakeWorkers: false, cancellationToken);
         return claimed;
     }
 
@@ -177,7 +179,6 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             return events;
         });
         if (events is null) return false;
-        await AnnounceAsync(events, wakeWorkers: false, cancellationToken);
         return true;
     }
 
@@ -214,7 +215,6 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             };
         });
         if (completed is null) return false;
-        await AnnounceAsync(completed, wakeWorkers: false, cancellationToken);
         return true;
     }
 
@@ -224,12 +224,14 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
         {
             int maxAttempts;
             Guid documentId;
-            using (var reader = s.Query("SELECT document_id, max_attempts FROM jobs WHERE id = @id AND attempt = @attempt AND state = 'running'",
+            bool cancelRequested;
+            using (var reader = s.Query("SELECT document_id, max_attempts, cancel_requested FROM jobs WHERE id = @id AND attempt = @attempt AND state = 'running'",
                        ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)))
             {
                 if (!reader.Read()) return (FailureOutcome.LeaseLost, []);
                 documentId = Guid.Parse(reader.GetString(0));
                 maxAttempts = reader.GetInt32(1);
+                cancelRequested = reader.GetInt64(2) != 0;
             }
 
             var now = Now();
@@ -250,6 +252,19 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     [AddEvent(s, lease.JobId, documentId, EventNames.JobFailed, stage, 100, reason, error, now)]);
             }
 
+            if (cancelRequested)
+            {
+                // Someone asked to stop this job: a retry would only run what they cancelled.
+                s.Execute("""
+                    UPDATE jobs SET state = 'cancelled', last_error = @error, errors = json_insert(errors, '$[#]', json(@entry)),
+                                    finalized_at = @now, lease_expires_at = NULL
+                    WHERE id = @id
+                    """, ("@error", error), ("@entry", errorEntry), ("@now", now), ("@id", Id(lease.JobId)));
+                MoveDocument(s, documentId, "cancelled", CancelledSources, now);
+                return (FailureOutcome.Cancelled,
+                    [AddEvent(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100, "Cancelled (the attempt had failed)", error, now)]);
+            }
+
             s.Execute("""
                 UPDATE jobs SET state = 'queued', scheduled_at = @at, last_error = @error,
                                 errors = json_insert(errors, '$[#]', json(@entry)), lease_expires_at = NULL
@@ -260,7 +275,6 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             return (FailureOutcome.RetryScheduled,
                 [AddEvent(s, lease.JobId, documentId, EventNames.JobRetrying, stage, 0, message, error, now)]);
         });
-        await AnnounceAsync(events, wakeWorkers: false, cancellationToken);
         return outcome;
     }
 
@@ -284,7 +298,6 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             };
         });
         if (events is null) return false;
-        await AnnounceAsync(events, wakeWorkers: false, cancellationToken);
         return true;
     }
 
@@ -313,14 +326,14 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                         [AddEvent(s, jobId, documentId, EventNames.JobCancelled, null, 100, "Cancelled before it started", null, now)]);
                 case JobState.Running:
                     s.Execute("UPDATE jobs SET cancel_requested = 1 WHERE id = @id", ("@id", Id(jobId)));
+                    // For the worker running it; the heartbeat also reports the request if this signal is lost.
+                    var payload = System.Text.Encoding.UTF8.GetBytes(Id(jobId));
+                    s.AfterCommit(() => Observe(bus.PublishAsync(BusChannels.JobsCancel, payload)));
                     return (new CancelOutcome.Requested(), []);
                 case var finished:
                     return (new CancelOutcome.AlreadyFinished(finished), []);
             }
         });
-        await AnnounceAsync(events, wakeWorkers: false, cancellationToken);
-        if (outcome is CancelOutcome.Requested)
-            await bus.PublishAsync(BusChannels.JobsCancel, System.Text.Encoding.UTF8.GetBytes(Id(jobId)), cancellationToken);
         return outcome;
     }
 
@@ -378,9 +391,9 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                         break;
                 }
             }
+            if (requeued > 0) WakeWorkers(s);
             return (requeued, events);
         });
-        await AnnounceAsync(events, wakeWorkers: requeued > 0, cancellationToken);
         return events.Count;
     }
 
@@ -428,7 +441,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
         s.Scalar("SELECT document_id FROM jobs WHERE id = @id AND attempt = @attempt AND state = 'running'",
             ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)) is string text ? Guid.Parse(text) : null;
 
-    private static JobEvent AddEvent(SqliteSession s, Guid jobId, Guid documentId, string name, string? stage, int progress,
+    private JobEvent AddEvent(SqliteSession s, Guid jobId, Guid documentId, string name, string? stage, int progress,
         string? message, string? error, long now)
     {
         var id = (long)s.Scalar("""
@@ -436,13 +449,19 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             VALUES (@job, @doc, @event, @stage, @progress, @message, @error, @now) RETURNING id
             """, ("@job", Id(jobId)), ("@doc", Id(documentId)), ("@event", name), ("@stage", stage),
             ("@progress", progress), ("@message", message), ("@error", error), ("@now", now))!;
-        return new JobEvent(id, jobId, documentId, name, stage, progress, message, DateTimeOffset.FromUnixTimeMilliseconds(now), error);
+        var stored = new JobEvent(id, jobId, documentId, name, stage, progress, message, DateTimeOffset.FromUnixTimeMilliseconds(now), error);
+        s.AfterCommit(() => Observe(bus.PublishEventsAsync([stored])));
+        return stored;
     }
 
-    private async Task AnnounceAsync(IReadOnlyList<JobEvent> events, bool wakeWorkers, CancellationToken cancellationToken)
+    private void WakeWorkers(SqliteSession s) =>
+        s.AfterCommit(() => Observe(bus.PublishAsync(BusChannels.JobsAvailable, ReadOnlyMemory<byte>.Empty)));
+
+    /// <summary>Buses enqueue synchronously (so order holds); a publish that fails later is only a lost signal.</summary>
+    private static void Observe(ValueTask publish)
     {
-        if (events.Count > 0) await bus.PublishEventsAsync(events, cancellationToken);
-        if (wakeWorkers) await bus.PublishAsync(BusChannels.JobsAvailable, ReadOnlyMemory<byte>.Empty, cancellationToken);
+        if (publish.IsCompletedSuccessfully) return;
+        publish.AsTask().ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
     }
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();

@@ -14,6 +14,14 @@ public sealed class SqliteSession(SqliteConnection connection, SqliteTransaction
 
     internal SqliteTransaction? Transaction { get; set; } = transaction;
 
+    internal List<Action> AfterCommitActions { get; } = [];
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the current write has committed, in commit order; never
+    /// if it rolls back. Only the writer's session runs these.
+    /// </summary>
+    public void AfterCommit(Action action) => AfterCommitActions.Add(action);
+
     public SqliteCommand Command(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
         if (!_commands.TryGetValue(sql, out var command))

@@ -18,7 +18,7 @@ public static class DocketHost
     /// <summary>The API and, unless Server:NoWorker is true (`serve --no-worker`), a worker, in one process.</summary>
     public static WebApplication BuildServer(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder([.. args, .. NoConfigWatching]);
         Configure(builder.Configuration, builder.Logging);
         builder.Services.AddDocketProcessing(runWorker: !builder.Configuration.GetValue<bool>("Server:NoWorker"));
         builder.Services.AddDocketApi();
@@ -48,11 +48,17 @@ public static class DocketHost
     /// <summary>A worker process: no HTTP, just claiming and running jobs against the shared database.</summary>
     public static IHost BuildWorker(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        var builder = Host.CreateApplicationBuilder([.. args, .. NoConfigWatching]);
         Configure(builder.Configuration, builder.Logging);
         builder.Services.AddDocketProcessing(runWorker: true);
         return builder.Build();
     }
+
+    /// <summary>
+    /// Watching for appsettings changes puts an inotify watch on the whole content root, and with
+    /// the data folder inside it every stored upload wakes the watcher. Settings change by restart.
+    /// </summary>
+    private static readonly string[] NoConfigWatching = ["--hostBuilder:reloadConfigOnChange=false"];
 
     private static void Configure(ConfigurationManager configuration, ILoggingBuilder logging)
     {

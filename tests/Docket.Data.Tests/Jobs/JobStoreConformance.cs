@@ -540,6 +540,24 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fail_CancelsInsteadOfRetrying_WhenCancellationWasRequested()
+    {
+        var added = await AddDocumentAsync();
+        var claimed = await ClaimOneAsync();
+        await Store.RequestCancelAsync(added.JobId, null, CancellationToken.None);
+
+        var outcome = await Store.FailAsync(claimed.Lease, "disk hiccup", "analyse", permanent: false,
+            TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        Assert.Equal(FailureOutcome.Cancelled, outcome);
+        Assert.Equal("cancelled", (await ReadJobAsync(added.JobId)).State);
+        Assert.Equal("cancelled", (await ReadDocumentAsync(added.DocumentId)).Status);
+        Assert.Equal(EventNames.JobCancelled, (await JobEventsAsync(added.JobId))[^1].Event);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Empty(await Store.ClaimAsync("w", 1, Lease, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task RequestCancel_ReturnsAlreadyFinished_ForAFinishedJob()
     {
         var succeeded = await AddDocumentAsync();

@@ -50,7 +50,7 @@ public static class DocumentsApi
     });
 
     private static async Task<IResult> Upload(
-        HttpContext http, UploadReceiver receiver, IFileStore files, IJobStore store, DocketDbContext db, CurrentUser user,
+        HttpContext http, UploadReceiver receiver, IFileStore files, IJobStore store, CurrentUser user,
         CancellationToken cancellationToken)
     {
         var (received, refusal) = await receiver.ReceiveAsync(http.Request, cancellationToken);
@@ -69,15 +69,11 @@ public static class DocumentsApi
                 await files.ImportAsync(documents[i].StorageKey, received[i].TemporaryPath, cancellationToken);
                 imported.Add(documents[i].StorageKey);
             }
-            var hashes = documents.Select(d => d.Sha256).Distinct().ToList();
-            var earlier = await db.Documents.Where(d => d.OwnerId == user.Id && hashes.Contains(d.Sha256))
-                .GroupBy(d => d.Sha256).Select(g => new { Sha256 = g.Key, Id = g.Min(d => d.Id) })
-                .ToDictionaryAsync(g => g.Sha256, g => g.Id, cancellationToken);
             var enqueued = await store.AddDocumentsAsync(documents, cancellationToken);
 
             var response = new UploadResponse(documents.Select((d, i) => new UploadedDocument(d.Id, d.FileName, d.FileType,
                 d.SizeBytes, d.Sha256, enqueued[i].Status, enqueued[i].JobId,
-                earlier.TryGetValue(d.Sha256, out var original) ? original : null, DocumentLinks.For(d.Id))).ToList());
+                enqueued[i].DuplicateOf, DocumentLinks.For(d.Id))).ToList());
             return TypedResults.Created($"/api/v1/documents/{documents[0].Id}", response);
         }
         catch

@@ -17,7 +17,7 @@ public sealed record CategoryRule(string Category, double Weight, Regex Pattern)
 public static class CategoryRules
 {
     private const RegexOptions Options =
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Multiline;
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Multiline | RegexOptions.Compiled;
 
     /// <summary>
     /// What a document calls itself: checked against the title, against short lines near the top
