@@ -34,3 +34,13 @@ public static class ApiErrors
         await Create(http, status, code, message, details).ExecuteAsync(http);
     }
 }
+
+public static class ApiMetadata
+{
+    /// <summary>Declares the error envelope for each status in the OpenAPI document.</summary>
+    public static RouteHandlerBuilder Errors(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses) builder.Produces<ApiErrorEnvelope>(status);
+        return builder;
+    }
+}

@@ -27,10 +27,10 @@ public static class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder routes)
     {
         var admin = routes.MapGroup("/api/v1/admin").WithTags("Admin");
-        admin.MapGet("/failed-jobs", FailedJobs).WithName("ListDeadLetters")
+        admin.MapGet("/failed-jobs", FailedJobs).Produces<Paged<DeadLetter>>().Errors(400).WithName("ListDeadLetters")
             .WithSummary("Jobs that failed for good and were not retried since (dead letters); filter by error text");
-        admin.MapPost("/failed-jobs/{id:guid}/requeue", Requeue).WithName("RequeueDeadLetter");
-        admin.MapGet("/stats", Stats).WithName("GetStats").WithSummary("Queue depth, throughput and workers");
+        admin.MapPost("/failed-jobs/{id:guid}/requeue", Requeue).Produces<RequeueResponse>(202).Errors(404, 409).WithName("RequeueDeadLetter");
+        admin.MapGet("/stats", Stats).Produces<StatsView>().WithName("GetStats").WithSummary("Queue depth, throughput and workers");
         return routes;
     }
 
@@ -57,7 +57,7 @@ public static class AdminApi
             .ToListAsync(cancellationToken);
         var items = rows.Select(r => new DeadLetter(r.Id, r.DocumentId, r.Filename, r.Attempt, r.LastError, r.FinalizedAt,
             System.Text.Json.JsonDocument.Parse(r.Errors).RootElement.Clone())).ToList();
-        return TypedResults.Ok(new PageOf<DeadLetter>(items, pageNumber, pageSize, total, (total + pageSize - 1) / pageSize));
+        return TypedResults.Ok(new Paged<DeadLetter>(items, pageNumber, pageSize, total, (total + pageSize - 1) / pageSize));
     }
 
     private static async Task<IResult> Requeue(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ public sealed record DocumentSummary(
     Guid? CurrentJobId, int Progress, string? Stage, string? FailureReason, int Version,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinalizedAt);
 
-public sealed record PageOf<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total, int TotalPages);
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total, int TotalPages);
 
 public sealed record JobView(
     Guid Id, Guid DocumentId, JobState State, int Attempt, int MaxAttempts, string? Stage, int Progress,

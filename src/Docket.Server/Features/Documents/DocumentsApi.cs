@@ -22,18 +22,18 @@ public static class DocumentsApi
     {
         var api = routes.MapGroup("/api/v1/documents").WithTags("Documents");
 
-        api.MapPost("/", Upload).WithName("UploadDocuments").WithSummary("Upload one or many files (multipart field 'files')")
+        api.MapPost("/", Upload).Produces<UploadResponse>(201).Errors(400, 413, 415).WithName("UploadDocuments").WithSummary("Upload one or many files (multipart field 'files')")
             .Accepts<IFormFileCollection>("multipart/form-data").DisableAntiforgery().WithMetadata(new UnlimitedBody());
-        api.MapPost("/upload", Upload).WithName("UploadDocumentsAlias").WithSummary("Same as POST /documents")
+        api.MapPost("/upload", Upload).Produces<UploadResponse>(201).Errors(400, 413, 415).WithName("UploadDocumentsAlias").WithSummary("Same as POST /documents")
             .Accepts<IFormFileCollection>("multipart/form-data").DisableAntiforgery().WithMetadata(new UnlimitedBody());
-        api.MapGet("/", List).WithName("ListDocuments").WithSummary("Search, filter, sort and page documents");
-        api.MapGet("/{id:guid}", Get).WithName("GetDocument").WithSummary("A document with its current job, result and events");
-        api.MapDelete("/{id:guid}", Delete).WithName("DeleteDocument").WithSummary("Delete a document, its jobs, results and file");
-        api.MapGet("/{id:guid}/file", Download).WithName("DownloadDocumentFile").WithSummary("The original file, as an attachment");
-        api.MapGet("/{id:guid}/status", Status).WithName("GetDocumentStatus").WithSummary("Status and progress only");
-        api.MapGet("/{id:guid}/result", Result).WithName("GetDocumentResult")
+        api.MapGet("/", List).Produces<Paged<DocumentSummary>>().Errors(400).WithName("ListDocuments").WithSummary("Search, filter, sort and page documents");
+        api.MapGet("/{id:guid}", Get).Produces<DocumentDetail>().Errors(404).WithName("GetDocument").WithSummary("A document with its current job, result and events");
+        api.MapDelete("/{id:guid}", Delete).Produces(204).Errors(404).WithName("DeleteDocument").WithSummary("Delete a document, its jobs, results and file");
+        api.MapGet("/{id:guid}/file", Download).Produces(200, contentType: "application/octet-stream").Errors(404, 410).WithName("DownloadDocumentFile").WithSummary("The original file, as an attachment");
+        api.MapGet("/{id:guid}/status", Status).Produces<DocumentStatusView>().Errors(404).WithName("GetDocumentStatus").WithSummary("Status and progress only");
+        api.MapGet("/{id:guid}/result", Result).Produces<ResultDocument>().Errors(404, 409).WithName("GetDocumentResult")
             .WithSummary("Extracted text, machine output and review edits; ?version=N for an earlier result");
-        api.MapGet("/{id:guid}/stream", Stream).WithName("StreamDocumentEvents")
+        api.MapGet("/{id:guid}/stream", Stream).Produces(200, contentType: "text/event-stream").Errors(404).WithName("StreamDocumentEvents")
             .WithSummary("Server-sent events: the current state, then live progress; resumes with Last-Event-ID");
         return routes;
     }
@@ -140,7 +140,7 @@ public static class DocumentsApi
                 d.CurrentJobId, d.CurrentJob == null ? 0 : d.CurrentJob.Progress, d.CurrentJob == null ? null : d.CurrentJob.Stage,
                 d.FailureReason, d.Version, d.CreatedAt, d.UpdatedAt, d.FinalizedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<DocumentSummary>(items, pageNumber, pageSize, total, (total + pageSize - 1) / pageSize));
+        return TypedResults.Ok(new Paged<DocumentSummary>(items, pageNumber, pageSize, total, (total + pageSize - 1) / pageSize));
     }
 
     internal static Task<Document?> FindAsync(DocketDbContext db, CurrentUser user, Guid id, CancellationToken cancellationToken) =>

@@ -28,16 +28,16 @@ public static class ExportApi
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder routes)
     {
         var documents = routes.MapGroup("/api/v1/documents").WithTags("Export");
-        documents.MapGet("/{id:guid}/export/{format}", ExportOne).WithName("ExportDocument")
+        documents.MapGet("/{id:guid}/export/{format}", ExportOne).Produces(200, contentType: "application/json").Produces(200, contentType: "text/csv").Errors(400, 404, 409).WithName("ExportDocument")
             .WithSummary("One finalised document as json or csv");
 
         var exports = routes.MapGroup("/api/v1").WithTags("Export");
-        exports.MapPost("/export/{format}", CreateExport).WithName("CreateExport")
+        exports.MapPost("/export/{format}", CreateExport).Produces<ExportView>(201).Errors(400).WithName("CreateExport")
             .WithSummary("Export finalised documents (filters in the body) as json or csv; stored for download");
-        exports.MapGet("/export", ExportNow).WithName("ExportNow")
+        exports.MapGet("/export", ExportNow).Produces(200, contentType: "application/json").Produces(200, contentType: "text/csv").Errors(400).WithName("ExportNow")
             .WithSummary("Export finalised documents (?format=json|csv, category, q) and download at once");
-        exports.MapGet("/exports", ListExports).WithName("ListExports").WithSummary("Earlier exports, newest first");
-        exports.MapGet("/export/{id:guid}/download", Download).WithName("DownloadExport");
+        exports.MapGet("/exports", ListExports).Produces<Paged<ExportView>>().Errors(400).WithName("ListExports").WithSummary("Earlier exports, newest first");
+        exports.MapGet("/export/{id:guid}/download", Download).Produces(200, contentType: "application/octet-stream").Errors(404, 410).WithName("DownloadExport");
         return routes;
     }
 
@@ -89,7 +89,7 @@ public static class ExportApi
         var total = await query.CountAsync(cancellationToken);
         var exports = await query.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
             .Skip((pageNumber - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<ExportView>(exports.Select(ExportView.From).ToList(), pageNumber, pageSize, total,
+        return TypedResults.Ok(new Paged<ExportView>(exports.Select(ExportView.From).ToList(), pageNumber, pageSize, total,
             (total + pageSize - 1) / pageSize));
     }
 

@@ -24,7 +24,7 @@ public static class HealthApi
                 .WithName(prefix.Length == 0 ? "Health" : "HealthV1").WithSummary("The process is up");
             health.MapGet("/live", () => TypedResults.Ok(new HealthReport("alive", Version)))
                 .WithName(prefix.Length == 0 ? "Liveness" : "LivenessV1").WithSummary("Liveness: the process answers");
-            health.MapGet("/ready", Ready)
+            health.MapGet("/ready", Ready).Produces<HealthReport>().Errors(503)
                 .WithName(prefix.Length == 0 ? "Readiness" : "ReadinessV1").WithSummary("Readiness: database, bus and storage answer");
         }
         return routes;

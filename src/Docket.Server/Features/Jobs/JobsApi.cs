@@ -20,13 +20,13 @@ public static class JobsApi
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/v1/jobs").WithTags("Jobs");
-        api.MapGet("/", List).WithName("ListJobs").WithSummary("Jobs, newest first; filter by state or document");
-        api.MapGet("/{id:guid}", Get).WithName("GetJob");
-        api.MapPost("/{id:guid}/retry", Retry).WithName("RetryJob").WithSummary("Run a failed or cancelled job again, as a new job");
-        api.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelJob")
+        api.MapGet("/", List).Produces<Paged<JobView>>().Errors(400).WithName("ListJobs").WithSummary("Jobs, newest first; filter by state or document");
+        api.MapGet("/{id:guid}", Get).Produces<JobView>().Errors(404).WithName("GetJob");
+        api.MapPost("/{id:guid}/retry", Retry).Produces<RetryResponse>(202).Errors(404, 409).WithName("RetryJob").WithSummary("Run a failed or cancelled job again, as a new job");
+        api.MapPost("/{id:guid}/cancel", Cancel).Produces<CancelResponse>().Produces<CancelResponse>(202).Errors(404, 409).WithName("CancelJob")
             .WithSummary("Cancel a queued job now, or a running one at its next stage boundary");
-        api.MapGet("/{id:guid}/events", Events).WithName("GetJobEvents").WithSummary("The job's stored progress events");
-        api.MapGet("/{id:guid}/stream", Stream).WithName("StreamJobEvents")
+        api.MapGet("/{id:guid}/events", Events).Produces<IReadOnlyList<Docket.Data.Events.JobEvent>>().Errors(404).WithName("GetJobEvents").WithSummary("The job's stored progress events");
+        api.MapGet("/{id:guid}/stream", Stream).Produces(200, contentType: "text/event-stream").Errors(404).WithName("StreamJobEvents")
             .WithSummary("Server-sent events: the job's state, then live progress; resumes with Last-Event-ID");
         return routes;
     }
@@ -50,7 +50,7 @@ public static class JobsApi
         var total = await query.CountAsync(cancellationToken);
         var jobs = await query.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
             .Skip((pageNumber - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<JobView>(jobs.Select(JobView.From).ToList(), pageNumber, pageSize, total,
+        return TypedResults.Ok(new Paged<JobView>(jobs.Select(JobView.From).ToList(), pageNumber, pageSize, total,
             (total + pageSize - 1) / pageSize));
     }
 

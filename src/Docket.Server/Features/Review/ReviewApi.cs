@@ -26,16 +26,16 @@ public static class ReviewApi
     public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder routes)
     {
         var review = routes.MapGroup("/api/v1/review").WithTags("Review");
-        review.MapGet("/pending", Pending).WithName("ListPendingReview").WithSummary("Processed documents waiting for a decision, oldest first");
-        review.MapPost("/{id:guid}/approve", Approve).WithName("ApproveDocument").WithSummary("Approve and finalise (read-only afterwards)");
-        review.MapPost("/{id:guid}/reject", Reject).WithName("RejectDocument");
-        review.MapPost("/{id:guid}/reprocess", Reprocess).WithName("ReprocessDocument")
+        review.MapGet("/pending", Pending).Produces<Paged<DocumentSummary>>().Errors(400).WithName("ListPendingReview").WithSummary("Processed documents waiting for a decision, oldest first");
+        review.MapPost("/{id:guid}/approve", Approve).Produces<DecisionResponse>().Errors(404, 409).WithName("ApproveDocument").WithSummary("Approve and finalise (read-only afterwards)");
+        review.MapPost("/{id:guid}/reject", Reject).Produces<DecisionResponse>().Errors(400, 404, 409).WithName("RejectDocument");
+        review.MapPost("/{id:guid}/reprocess", Reprocess).Produces<ReprocessResponse>(202).Errors(404, 409).WithName("ReprocessDocument")
             .WithSummary("Run the pipeline again as a new job; earlier results are kept");
 
         var documents = routes.MapGroup("/api/v1/documents").WithTags("Review");
-        documents.MapPut("/{id:guid}/review", SaveReview).WithName("SaveReview")
+        documents.MapPut("/{id:guid}/review", SaveReview).Produces<DocumentDetail>().Errors(400, 404, 409, 428).WithName("SaveReview")
             .WithSummary("Store the reviewer's edits beside the machine output; needs If-Match (or version) and answers 409 when stale");
-        documents.MapPost("/{id:guid}/finalize", Approve).WithName("FinalizeDocument").WithSummary("Same as approve");
+        documents.MapPost("/{id:guid}/finalize", Approve).Produces<DecisionResponse>().Errors(404, 409).WithName("FinalizeDocument").WithSummary("Same as approve");
         return routes;
     }
 
@@ -52,7 +52,7 @@ public static class ReviewApi
             .Select(d => new DocumentSummary(d.Id, d.Filename, d.FileType, d.SizeBytes, d.Status, d.Title, d.Category,
                 d.CurrentJobId, 100, null, d.FailureReason, d.Version, d.CreatedAt, d.UpdatedAt, d.FinalizedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PageOf<DocumentSummary>(items, pageNumber, pageSize, total, (total + pageSize - 1) / pageSize));
+        return TypedResults.Ok(new Paged<DocumentSummary>(items, pageNumber, pageSize, total, (total + pageSize - 1) / pageSize));
     }
 
     private static async Task<IResult> SaveReview(HttpContext http, Guid id, ReviewRequest request, DocketDbContext db, IJobStore store,
