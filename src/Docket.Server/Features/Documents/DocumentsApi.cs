@@ -58,9 +58,12 @@ public static class DocumentsApi
             return ApiErrors.Create(http, refusal.Status, refusal.Code, refusal.Message,
                 refusal.FileName is null ? null : new { filename = refusal.FileName });
 
-        var documents = received.Select(file => new NewDocument(Guid.CreateVersion7(), user.Id, file.FileName,
-            file.Kind.WireName(), file.Kind.MediaType(), file.SizeBytes, file.Sha256, "")).ToList();
-        documents = documents.Select(d => d with { StorageKey = StorageKeys.ForDocument(d.Id) }).ToList();
+        var documents = received.Select(file =>
+        {
+            var id = Guid.CreateVersion7();
+            return new NewDocument(id, user.Id, file.FileName, file.Kind.WireName(), file.Kind.MediaType(), file.SizeBytes,
+                file.Sha256, StorageKeys.ForDocument(id));
+        }).ToList();
         var imported = new List<string>();
         try
         {
