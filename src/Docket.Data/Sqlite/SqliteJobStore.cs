@@ -25,11 +25,10 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
 
     public async Task<IReadOnlyList<EnqueuedJob>> AddDocumentsAsync(IReadOnlyList<NewDocument> documents, CancellationToken cancellationToken)
     {
-        var (jobs, events) = await db.WriteAsync(s =>
+        return await db.WriteAsync(s =>
         {
             var now = Now();
             var jobs = new List<EnqueuedJob>(documents.Count);
-            var events = new List<JobEvent>(documents.Count);
             foreach (var d in documents)
             {
                 var jobId = Guid.CreateVersion7();
@@ -45,25 +44,24 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     ("@ctype", d.ContentType), ("@size", d.SizeBytes), ("@sha", d.Sha256), ("@key", d.StorageKey),
                     ("@job", Id(jobId)), ("@now", now));
                 InsertJob(s, jobId, d.Id, d.OwnerId, retryOf: null, now);
-                events.Add(AddEvent(s, jobId, d.Id, EventNames.JobQueued, null, 0, "Queued for processing", null, now));
+                AddEvent(s, jobId, d.Id, EventNames.JobQueued, null, 0, "Queued for processing", null, now);
                 jobs.Add(new EnqueuedJob(d.Id, jobId, DocumentStatus.Queued, duplicateOf is null ? null : Guid.Parse(duplicateOf)));
             }
             WakeWorkers(s);
-            return (jobs, events);
+            return jobs;
         });
-        return jobs;
     }
 
     public async Task<EnqueueOutcome> EnqueueAsync(Guid documentId, Guid ownerId, IReadOnlyCollection<DocumentStatus> allowedFrom, Guid? retryOf, CancellationToken cancellationToken)
     {
-        var (outcome, events) = await db.WriteAsync<(EnqueueOutcome, List<JobEvent>)>(s =>
+        return await db.WriteAsync<EnqueueOutcome>(s =>
         {
             string statusText;
             string? currentJob;
             using (var reader = s.Query("SELECT status, current_job_id FROM documents WHERE id = @id AND owner_id = @owner",
                        ("@id", Id(documentId)), ("@owner", Id(ownerId))))
             {
-                if (!reader.Read()) return (new EnqueueOutcome.NotFound(), []);
+                if (!reader.Read()) return new EnqueueOutcome.NotFound();
                 statusText = reader.GetString(0);
                 currentJob = reader.IsDBNull(1) ? null : reader.GetString(1);
             }
@@ -73,18 +71,18 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             {
                 var jobState = s.Scalar("SELECT state FROM jobs WHERE id = @id AND document_id = @doc",
                     ("@id", Id(retried)), ("@doc", Id(documentId))) as string;
-                if (jobState is null) return (new EnqueueOutcome.NotFound(), []);
+                if (jobState is null) return new EnqueueOutcome.NotFound();
                 if (!JobStateMachine.CanRetry(Wire.ParseJobState(jobState)))
-                    return (new EnqueueOutcome.NotRetryable($"Only a failed or cancelled job can be retried; this one is {jobState}."), []);
+                    return new EnqueueOutcome.NotRetryable($"Only a failed or cancelled job can be retried; this one is {jobState}.");
                 if (currentJob != Id(retried))
-                    return (new EnqueueOutcome.NotRetryable("A newer job exists for this document; retry that one instead."), []);
+                    return new EnqueueOutcome.NotRetryable("A newer job exists for this document; retry that one instead.");
             }
 
             // Processing -> Queued is the running job's own way back (lease lost, retry scheduled); a new job
             // from there would run beside it, so it is refused whatever the caller allows.
             if (!allowedFrom.Contains(status) || status == DocumentStatus.Processing
                 || !DocumentStateMachine.CanMove(status, DocumentStatus.Queued))
-                return (new EnqueueOutcome.WrongStatus(status), []);
+                return new EnqueueOutcome.WrongStatus(status);
 
             var now = Now();
             var jobId = Guid.CreateVersion7();
@@ -93,20 +91,19 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                                      updated_at = @now, version = version + 1
                 WHERE id = @id AND status = @status
                 """, ("@job", Id(jobId)), ("@now", now), ("@id", Id(documentId)), ("@status", statusText));
-            if (moved == 0) return (new EnqueueOutcome.WrongStatus(status), []);
+            if (moved == 0) return new EnqueueOutcome.WrongStatus(status);
             InsertJob(s, jobId, documentId, ownerId, retryOf, now);
             var message = retryOf is null ? "Queued for reprocessing" : "Queued again (retry)";
-            var queued = AddEvent(s, jobId, documentId, EventNames.JobQueued, null, 0, message, null, now);
+            AddEvent(s, jobId, documentId, EventNames.JobQueued, null, 0, message, null, now);
             WakeWorkers(s);
-            return (new EnqueueOutcome.Enqueued(jobId), [queued]);
+            return new EnqueueOutcome.Enqueued(jobId);
         });
-        return outcome;
     }
 
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string workerId, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (limit <= 0) return [];
-        var (claimed, events) = await db.WriteAsync(s =>
+        return await db.WriteAsync<IReadOnlyList<ClaimedJob>>(s =>
         {
             var now = Now();
             var rows = new List<(Guid JobId, Guid DocumentId, int Attempt, int MaxAttempts)>();
@@ -124,7 +121,6 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             }
 
             var claimed = new List<ClaimedJob>(rows.Count);
-            var events = new List<JobEvent>(rows.Count);
             foreach (var row in rows)
             {
                 using (var reader = s.Query(
@@ -137,12 +133,11 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                         reader.GetInt64(3), reader.GetString(4)));
                 }
                 MoveDocument(s, row.DocumentId, "processing", ProcessingSources, now);
-                events.Add(AddEvent(s, row.JobId, row.DocumentId, EventNames.JobStarted, null, 5,
-                    $"Attempt {row.Attempt} of {row.MaxAttempts} started on {workerId}", null, now));
+                AddEvent(s, row.JobId, row.DocumentId, EventNames.JobStarted, null, 5,
+                    $"Attempt {row.Attempt} of {row.MaxAttempts} started on {workerId}", null, now);
             }
-            return (claimed, events);
+            return claimed;
         });
-        return claimed;
     }
 
     public async Task<LeaseStatus> HeartbeatAsync(JobLease lease, TimeSpan extendBy, CancellationToken cancellationToken)
@@ -166,25 +161,22 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
     public async Task<bool> ReportProgressAsync(JobLease lease, IReadOnlyList<ProgressUpdate> updates, CancellationToken cancellationToken)
     {
         if (updates.Count == 0) return true;
-        var events = await db.WriteAsync(s =>
+        return await db.WriteAsync(s =>
         {
-            if (HeldDocument(s, lease) is not { } documentId) return null;
+            if (HeldDocument(s, lease) is not { } documentId) return false;
             var now = Now();
-            var events = new List<JobEvent>(updates.Count);
             foreach (var u in updates)
-                events.Add(AddEvent(s, lease.JobId, documentId, u.Event, u.Stage, u.Progress, u.Message, null, now));
+                AddEvent(s, lease.JobId, documentId, u.Event, u.Stage, u.Progress, u.Message, null, now);
             var last = updates[^1];
             s.Execute("UPDATE jobs SET stage = @stage, progress = @progress WHERE id = @id",
                 ("@stage", last.Stage), ("@progress", last.Progress), ("@id", Id(lease.JobId)));
-            return events;
+            return true;
         });
-        if (events is null) return false;
-        return true;
     }
 
     public async Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken)
     {
-        var completed = await db.WriteAsync(s =>
+        return await db.WriteAsync(s =>
         {
             var now = Now();
             if (s.Scalar("""
@@ -192,7 +184,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     WHERE id = @id AND attempt = @attempt AND state = 'running'
                     RETURNING document_id
                     """, ("@now", now), ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)) is not string documentText)
-                return null;
+                return false;
 
             var documentId = Guid.Parse(documentText);
             var resultId = Guid.CreateVersion7();
@@ -209,18 +201,14 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                 WHERE id = @id AND status IN ({ProcessedSources})
                 """, ("@result", Id(resultId)), ("@title", result.Title), ("@category", result.Category),
                 ("@now", now), ("@id", documentText));
-            return new List<JobEvent>
-            {
-                AddEvent(s, lease.JobId, documentId, EventNames.JobCompleted, null, 100, "Processing completed; ready for review", null, now),
-            };
+            AddEvent(s, lease.JobId, documentId, EventNames.JobCompleted, null, 100, "Processing completed; ready for review", null, now);
+            return true;
         });
-        if (completed is null) return false;
-        return true;
     }
 
     public async Task<FailureOutcome> FailAsync(JobLease lease, string error, string? stage, bool permanent, TimeSpan retryDelay, CancellationToken cancellationToken)
     {
-        var (outcome, events) = await db.WriteAsync<(FailureOutcome, List<JobEvent>)>(s =>
+        return await db.WriteAsync(s =>
         {
             int maxAttempts;
             Guid documentId;
@@ -228,7 +216,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             using (var reader = s.Query("SELECT document_id, max_attempts, cancel_requested FROM jobs WHERE id = @id AND attempt = @attempt AND state = 'running'",
                        ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)))
             {
-                if (!reader.Read()) return (FailureOutcome.LeaseLost, []);
+                if (!reader.Read()) return FailureOutcome.LeaseLost;
                 documentId = Guid.Parse(reader.GetString(0));
                 maxAttempts = reader.GetInt32(1);
                 cancelRequested = reader.GetInt64(2) != 0;
@@ -248,8 +236,8 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     UPDATE documents SET status = 'failed', failure_reason = @reason, updated_at = @now, version = version + 1
                     WHERE id = @id AND status IN ({FailedSources})
                     """, ("@reason", reason), ("@now", now), ("@id", Id(documentId)));
-                return (FailureOutcome.Failed,
-                    [AddEvent(s, lease.JobId, documentId, EventNames.JobFailed, stage, 100, reason, error, now)]);
+                AddEvent(s, lease.JobId, documentId, EventNames.JobFailed, stage, 100, reason, error, now);
+                return FailureOutcome.Failed;
             }
 
             if (cancelRequested)
@@ -261,8 +249,8 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     WHERE id = @id
                     """, ("@error", error), ("@entry", errorEntry), ("@now", now), ("@id", Id(lease.JobId)));
                 MoveDocument(s, documentId, "cancelled", CancelledSources, now);
-                return (FailureOutcome.Cancelled,
-                    [AddEvent(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100, "Cancelled (the attempt had failed)", error, now)]);
+                AddEvent(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100, "Cancelled (the attempt had failed)", error, now);
+                return FailureOutcome.Cancelled;
             }
 
             s.Execute("""
@@ -272,15 +260,14 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                 """, ("@at", now + (long)retryDelay.TotalMilliseconds), ("@error", error), ("@entry", errorEntry), ("@id", Id(lease.JobId)));
             MoveDocument(s, documentId, "queued", QueuedSources, now);
             var message = $"Attempt {lease.Attempt} of {maxAttempts} failed; retrying in {retryDelay.TotalSeconds:0.#} s";
-            return (FailureOutcome.RetryScheduled,
-                [AddEvent(s, lease.JobId, documentId, EventNames.JobRetrying, stage, 0, message, error, now)]);
+            AddEvent(s, lease.JobId, documentId, EventNames.JobRetrying, stage, 0, message, error, now);
+            return FailureOutcome.RetryScheduled;
         });
-        return outcome;
     }
 
     public async Task<bool> AcknowledgeCancelAsync(JobLease lease, string? stage, CancellationToken cancellationToken)
     {
-        var events = await db.WriteAsync(s =>
+        return await db.WriteAsync(s =>
         {
             var now = Now();
             if (s.Scalar("""
@@ -288,29 +275,25 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     WHERE id = @id AND attempt = @attempt AND state = 'running'
                     RETURNING document_id
                     """, ("@now", now), ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)) is not string documentText)
-                return null;
+                return false;
             var documentId = Guid.Parse(documentText);
             MoveDocument(s, documentId, "cancelled", CancelledSources, now);
-            return new List<JobEvent>
-            {
-                AddEvent(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100,
-                    stage is null ? "Cancelled" : $"Cancelled before {stage}", null, now),
-            };
+            AddEvent(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100,
+                stage is null ? "Cancelled" : $"Cancelled before {stage}", null, now);
+            return true;
         });
-        if (events is null) return false;
-        return true;
     }
 
     public async Task<CancelOutcome> RequestCancelAsync(Guid jobId, Guid? ownerId, CancellationToken cancellationToken)
     {
-        var (outcome, events) = await db.WriteAsync<(CancelOutcome, List<JobEvent>)>(s =>
+        return await db.WriteAsync<CancelOutcome>(s =>
         {
             string state;
             Guid documentId;
             using (var reader = s.Query("SELECT state, document_id, owner_id FROM jobs WHERE id = @id", ("@id", Id(jobId))))
             {
                 if (!reader.Read() || (ownerId is { } owner && reader.GetString(2) != Id(owner)))
-                    return (new CancelOutcome.NotFound(), []);
+                    return new CancelOutcome.NotFound();
                 state = reader.GetString(0);
                 documentId = Guid.Parse(reader.GetString(1));
             }
@@ -322,24 +305,23 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     s.Execute("UPDATE jobs SET state = 'cancelled', finalized_at = @now WHERE id = @id AND state = 'queued'",
                         ("@now", now), ("@id", Id(jobId)));
                     MoveDocument(s, documentId, "cancelled", CancelledSources, now);
-                    return (new CancelOutcome.Cancelled(),
-                        [AddEvent(s, jobId, documentId, EventNames.JobCancelled, null, 100, "Cancelled before it started", null, now)]);
+                    AddEvent(s, jobId, documentId, EventNames.JobCancelled, null, 100, "Cancelled before it started", null, now);
+                    return new CancelOutcome.Cancelled();
                 case JobState.Running:
                     s.Execute("UPDATE jobs SET cancel_requested = 1 WHERE id = @id", ("@id", Id(jobId)));
                     // For the worker running it; the heartbeat also reports the request if this signal is lost.
                     var payload = System.Text.Encoding.UTF8.GetBytes(Id(jobId));
                     s.AfterCommit(() => Observe(bus.PublishAsync(BusChannels.JobsCancel, payload)));
-                    return (new CancelOutcome.Requested(), []);
+                    return new CancelOutcome.Requested();
                 case var finished:
-                    return (new CancelOutcome.AlreadyFinished(finished), []);
+                    return new CancelOutcome.AlreadyFinished(finished);
             }
         });
-        return outcome;
     }
 
     public async Task<int> RescueExpiredAsync(CancellationToken cancellationToken)
     {
-        var (requeued, events) = await db.WriteAsync(s =>
+        return await db.WriteAsync(s =>
         {
             var now = Now();
             var expired = new List<(string Id, Guid DocumentId, int Attempt, int MaxAttempts, bool CancelRequested, string? Worker)>();
@@ -353,8 +335,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                         reader.GetInt64(4) != 0, reader.IsDBNull(5) ? null : reader.GetString(5)));
             }
 
-            var events = new List<JobEvent>(expired.Count);
-            var requeued = 0;
+            int rescued = 0, requeued = 0;
             foreach (var job in expired)
             {
                 var jobId = Guid.Parse(job.Id);
@@ -368,12 +349,13 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     WHERE id = @id AND attempt = @attempt AND state = 'running' AND lease_expires_at < @now
                     """, ("@state", newState), ("@now", now), ("@error", lost), ("@entry", entry), ("@id", job.Id), ("@attempt", job.Attempt));
                 if (changed == 0) continue;
+                rescued++;
 
                 switch (newState)
                 {
                     case "cancelled":
                         MoveDocument(s, job.DocumentId, "cancelled", CancelledSources, now);
-                        events.Add(AddEvent(s, jobId, job.DocumentId, EventNames.JobCancelled, null, 100, "Cancelled", null, now));
+                        AddEvent(s, jobId, job.DocumentId, EventNames.JobCancelled, null, 100, "Cancelled", null, now);
                         break;
                     case "failed":
                         var reason = $"{lost}; gave up after {job.Attempt} attempts";
@@ -381,20 +363,19 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                             UPDATE documents SET status = 'failed', failure_reason = @reason, updated_at = @now, version = version + 1
                             WHERE id = @id AND status IN ({FailedSources})
                             """, ("@reason", reason), ("@now", now), ("@id", Id(job.DocumentId)));
-                        events.Add(AddEvent(s, jobId, job.DocumentId, EventNames.JobFailed, null, 100, reason, lost, now));
+                        AddEvent(s, jobId, job.DocumentId, EventNames.JobFailed, null, 100, reason, lost, now);
                         break;
                     default:
                         requeued++;
                         MoveDocument(s, job.DocumentId, "queued", QueuedSources, now);
-                        events.Add(AddEvent(s, jobId, job.DocumentId, EventNames.JobRetrying, null, 0,
-                            $"{lost}; queued again (attempt {job.Attempt} of {job.MaxAttempts} used)", lost, now));
+                        AddEvent(s, jobId, job.DocumentId, EventNames.JobRetrying, null, 0,
+                            $"{lost}; queued again (attempt {job.Attempt} of {job.MaxAttempts} used)", lost, now);
                         break;
                 }
             }
             if (requeued > 0) WakeWorkers(s);
-            return (requeued, events);
+            return rescued;
         });
-        return events.Count;
     }
 
     public Task<IReadOnlyList<JobEvent>> EventsAsync(EventScope scope, Guid id, long afterId, int limit, CancellationToken cancellationToken)
@@ -441,7 +422,8 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
         s.Scalar("SELECT document_id FROM jobs WHERE id = @id AND attempt = @attempt AND state = 'running'",
             ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)) is string text ? Guid.Parse(text) : null;
 
-    private JobEvent AddEvent(SqliteSession s, Guid jobId, Guid documentId, string name, string? stage, int progress,
+    /// <summary>Stores an event; it is published once (and only if) the write commits.</summary>
+    private void AddEvent(SqliteSession s, Guid jobId, Guid documentId, string name, string? stage, int progress,
         string? message, string? error, long now)
     {
         var id = (long)s.Scalar("""
@@ -451,7 +433,6 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             ("@progress", progress), ("@message", message), ("@error", error), ("@now", now))!;
         var stored = new JobEvent(id, jobId, documentId, name, stage, progress, message, DateTimeOffset.FromUnixTimeMilliseconds(now), error);
         s.AfterCommit(() => Observe(bus.PublishEventsAsync([stored])));
-        return stored;
     }
 
     private void WakeWorkers(SqliteSession s) =>
