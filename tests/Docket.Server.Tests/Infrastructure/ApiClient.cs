@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace Docket.Server.Tests.Infrastructure;
 
 /// <summary>The HTTP API as a client sees it: JSON on the wire, snake_case names, no server types.</summary>
-public static class Api
+public static class ApiClient
 {
     public static MultipartFormDataContent Files(params (string Name, byte[] Content)[] files)
     {
