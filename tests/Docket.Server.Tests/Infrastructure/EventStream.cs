@@ -12,11 +12,16 @@ public sealed record SseFrame(string? Id, string? Event, string? Data, IReadOnly
     public bool IsCommentOnly => Data is null && Event is null && Id is null && Comments.Count > 0;
 }
 
-/// <summary>An open SSE connection, read frame by frame as a browser's EventSource would.</summary>
+/// <summary>
+/// An open SSE connection, read frame by frame as a browser's EventSource would. The whole
+/// connection has a deadline, not just each read: keep-alive comments would otherwise keep a
+/// test waiting for an event that never comes alive forever.
+/// </summary>
 public sealed class EventStream : IAsyncDisposable
 {
     private readonly HttpResponseMessage _response;
     private readonly StreamReader _reader;
+    private readonly CancellationTokenSource _deadline = new(Wait.Deadline);
 
     private EventStream(HttpResponseMessage response, Stream body)
     {
@@ -40,7 +45,6 @@ public sealed class EventStream : IAsyncDisposable
     /// <summary>The next frame, or null when the server closed the stream.</summary>
     public async Task<SseFrame?> ReadFrameAsync()
     {
-        using var deadline = new CancellationTokenSource(Wait.Deadline);
         string? id = null, name = null;
         StringBuilder? data = null;
         var comments = new List<string>();
@@ -50,11 +54,11 @@ public sealed class EventStream : IAsyncDisposable
             string? line;
             try
             {
-                line = await _reader.ReadLineAsync(deadline.Token);
+                line = await _reader.ReadLineAsync(_deadline.Token);
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"No complete SSE frame within {Wait.Deadline.TotalSeconds} s.");
+                throw new TimeoutException($"The SSE stream did not get there within {Wait.Deadline.TotalSeconds} s.");
             }
             if (line is null) return any ? new SseFrame(id, name, data?.ToString(), comments) : null;
             if (line.Length == 0)
@@ -94,6 +98,7 @@ public sealed class EventStream : IAsyncDisposable
     {
         _reader.Dispose();
         _response.Dispose();
+        _deadline.Dispose();
         return ValueTask.CompletedTask;
     }
 }
