@@ -24,9 +24,9 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task AWorkerKilledMidJob_LosesItsLease_AndAnotherWorkerCompletesTheJobExactlyOnce()
     {
+        await using var server = new NoWorkerFactory();
         try
         {
-            await using var server = new NoWorkerFactory();
             var client = server.CreateClient();
             await client.GetJsonAsync("/api/v1/health");
             var first = StartWorker(server.DataDirectory);
@@ -64,7 +64,12 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            foreach (var worker in _workers) output.WriteLine(worker.Log());
+            // Stopped before the server's data folder is deleted under them.
+            foreach (var worker in _workers)
+            {
+                worker.Dispose();
+                output.WriteLine(worker.Log());
+            }
         }
     }
 
@@ -101,10 +106,11 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
     {
         private readonly Process _process;
         private readonly ConcurrentQueue<string> _log = new();
+        private bool _disposed;
 
         private ChildWorker(Process process) => _process = process;
 
-        public int Pid => _process.Id;
+        public int Pid { get; private set; }
 
         public static ChildWorker Start(string dataDirectory)
         {
@@ -128,6 +134,7 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) worker._log.Enqueue(e.Data); };
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) worker._log.Enqueue("stderr: " + e.Data); };
             process.Start();
+            worker.Pid = process.Id;
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             return worker;
@@ -146,6 +153,8 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
 
         public void Dispose()
         {
+            if (_disposed) return;
+            _disposed = true;
             try
             {
                 if (!_process.HasExited) Kill();
