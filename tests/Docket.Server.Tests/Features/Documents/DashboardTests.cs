@@ -147,6 +147,32 @@ public class DeleteDocumentTests(DocketFactory factory) : IClassFixture<DocketFa
         await again.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
     }
 
+    [Fact]
+    public async Task DeletingADocumentWhileItsJobRuns_LeavesNothingBehind_AndTheWorkerCarriesOn()
+    {
+        var gate = new GateStage("hold", Docket.Core.Pipeline.PipelinePhase.Parsing);
+        var defaults = Docket.Core.Pipeline.Stages.DefaultPipeline.CreateStages();
+        // One slot: the next document is processed only once the worker has let go of the deleted one.
+        await using var server = DocketFactory.Create(new Dictionary<string, string?> { ["Queue:Concurrency"] = "1" },
+            [defaults[0], gate, .. defaults.Skip(1)]);
+        var client = server.CreateClient();
+        var (id, jobId) = await client.UploadTextAsync("in-flight.txt", "Deleted while a worker still reads it.");
+        Assert.Equal(id, await gate.ArrivalAsync());
+
+        using (var deleted = await client.DeleteAsync($"/api/v1/documents/{id}"))
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        gate.Open();
+
+        // The worker finds its job gone, drops what it made, and takes the next one.
+        var (nextId, _) = await client.UploadTextAsync("next.txt", "The next document in the queue.");
+        await client.WaitForDocumentAsync(nextId, "processed");
+        using (var job = await client.GetAsync($"/api/v1/jobs/{jobId}"))
+            await job.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
+        var page = await client.GetJsonAsync("/api/v1/documents");
+        Assert.Equal([nextId], page.GetProperty("items").EnumerateArray().Select(i => i.Guid("id")));
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "files"), "*", SearchOption.AllDirectories));
+    }
+
     private IEnumerable<string> StoredFilesOf(Guid id) =>
         Directory.EnumerateFiles(Path.Combine(factory.DataDirectory, "files"), "*", SearchOption.AllDirectories)
             .Where(path => Path.GetFileName(path).Contains(id.ToString("N"), StringComparison.Ordinal));

@@ -38,6 +38,21 @@ public class ReviewRefusalTests(DocketFactory factory) : IClassFixture<DocketFac
     }
 
     [Fact]
+    public async Task ApprovingTheSameDocumentConcurrently_FinalisesItOnce_AndTellsTheOthersItWasAlreadyFinalised()
+    {
+        var (id, _) = await _client.ProcessedTextAsync("twice.txt", "Two reviewers click approve at the same moment.");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _client.PostAsync($"/api/v1/review/{id}/approve", null)));
+
+        var outcomes = new List<string>();
+        foreach (var response in responses)
+            using (response)
+                outcomes.Add((await response.ReadJsonAsync(HttpStatusCode.OK)).Str("outcome"));
+        Assert.Single(outcomes, "finalized");
+        Assert.All(outcomes.Where(o => o != "finalized"), o => Assert.Equal("already_finalized", o));
+    }
+
+    [Fact]
     public async Task RetryingOrCancellingASucceededJob_IsRefusedWith409()
     {
         var (id, jobId) = await _client.ProcessedTextAsync("done.txt", "A short letter that processes without trouble.");
