@@ -31,6 +31,8 @@ public static class ApiErrors
     {
         if (http.Response.HasStarted) return;
         http.Response.Clear();
+        // Clear() drops every header, the request id too; the envelope names the id, so the header must as well.
+        http.Response.Headers["X-Request-ID"] = http.TraceIdentifier;
         await Create(http, status, code, message, details).ExecuteAsync(http);
     }
 }

@@ -21,21 +21,26 @@ public static class ErrorHandling
 
     public static IApplicationBuilder UseErrorEnvelope(this IApplicationBuilder app)
     {
-        app.UseExceptionHandler(handler => handler.Run(async http =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var (status, code, message) = error switch
+            // A client's malformed request is answered with a 400, not logged as a server error.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+            ExceptionHandler = async http =>
             {
-                BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                    (413, "payload_too_large", "The request body is too large."),
-                BadHttpRequestException bad => (bad.StatusCode, "bad_request", bad.Message),
-                System.Text.Json.JsonException => (400, "invalid_json", "The request body is not valid JSON."),
-                OperationCanceledException when http.RequestAborted.IsCancellationRequested =>
-                    (499, "client_closed_request", "The client closed the request."),
-                _ => (500, "internal_error", "Something went wrong on our side; the request id identifies it in the logs."),
-            };
-            await ApiErrors.WriteAsync(http, status, code, message);
-        }));
+                var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+                var (status, code, message) = error switch
+                {
+                    BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                        (413, "payload_too_large", "The request body is too large."),
+                    BadHttpRequestException bad => (bad.StatusCode, "bad_request", bad.Message),
+                    System.Text.Json.JsonException => (400, "invalid_json", "The request body is not valid JSON."),
+                    OperationCanceledException when http.RequestAborted.IsCancellationRequested =>
+                        (499, "client_closed_request", "The client closed the request."),
+                    _ => (500, "internal_error", "Something went wrong on our side; the request id identifies it in the logs."),
+                };
+                await ApiErrors.WriteAsync(http, status, code, message);
+            },
+        });
 
         // Unmatched routes and methods get the envelope too, not an empty body.
         app.UseStatusCodePages(async context =>

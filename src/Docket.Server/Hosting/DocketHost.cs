@@ -88,6 +88,9 @@ public static class DocketHost
     private static IServiceCollection AddDocketApi(this IServiceCollection services)
     {
         services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
+        // Malformed JSON bodies and unparsable parameters reach the one exception-to-envelope mapping
+        // (bad_request, with what could not be read) instead of an empty 400 outside Development.
+        services.Configure<RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = true);
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.Section);
         services.AddSingleton<UploadReceiver>();

@@ -94,10 +94,7 @@ public static class ReviewApi
         TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await DocumentsApi.FindAsync(db, user, id, cancellationToken) is not { } document) return ApiErrors.NotFound(http, "document", id);
-        if (document.Status == DocumentStatus.Finalized)
-            return TypedResults.Ok(new DecisionResponse("already_finalized",
-                $"The document was already finalised at {document.FinalizedAt:O}; nothing changed.",
-                await DocumentsApi.DetailAsync(document, store, cancellationToken)));
+        if (document.Status == DocumentStatus.Finalized) return await AlreadyFinalizedAsync(document, store, cancellationToken);
         var expected = ExpectedVersion(http, null);
         var sources = DocumentStateMachine.SourcesOf(DocumentStatus.Finalized).ToList();
         var now = clock.GetUtcNow();
@@ -109,9 +106,17 @@ public static class ReviewApi
                 .SetProperty(d => d.FinalizedBy, user.Id)
                 .SetProperty(d => d.UpdatedAt, now)
                 .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken);
+        // Check-then-act: a concurrent approval may have finalised it since the read above; that is the same no-op.
+        if (updated == 0 && await DocumentsApi.FindAsync(db, user, id, cancellationToken) is { Status: DocumentStatus.Finalized } finalized)
+            return await AlreadyFinalizedAsync(finalized, store, cancellationToken);
         return await DecisionAsync(http, db, store, user, id, updated, expected, DocumentStatus.Finalized, "finalized",
             "The document is finalised and read-only; it is included in exports.", cancellationToken);
     }
+
+    private static async Task<IResult> AlreadyFinalizedAsync(Document document, IJobStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new DecisionResponse("already_finalized",
+            $"The document was already finalised at {document.FinalizedAt:O}; nothing changed.",
+            await DocumentsApi.DetailAsync(document, store, cancellationToken)));
 
     private static async Task<IResult> Reject(HttpContext http, Guid id, DecisionRequest? request, DocketDbContext db, IJobStore store,
         CurrentUser user, TimeProvider clock, CancellationToken cancellationToken)
