@@ -17,8 +17,7 @@ if [ "$build_status" -ne 0 ]; then
   exit 1
 fi
 
-dotnet test Docket.slnx -c Debug --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log" \
-  | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error|Error Message" 
+dotnet test Docket.slnx -c Debug --no-build 2>&1 | tee "$log" | grep -vE "^\s+at |^\s*$"
 test_status=${PIPESTATUS[0]}
 
 # dotnet test prints one summary per test project: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, ...".

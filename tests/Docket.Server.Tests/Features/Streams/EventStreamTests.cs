@@ -130,7 +130,7 @@ public class EventStreamTests
         Assert.Equal(history.Select(e => e.GetRawText()), union.Select(e => e.GetRawText()));
         Assert.Equal(
             ["job_queued", "job_started", "document_parsing_started", "document_parsing_completed", "analysis_started",
-             "analysis_completed", "job_completed"],
+             "analysis_completed", "field_extraction_started", "field_extraction_completed", "job_completed"],
             union.Select(e => e.Str("event")));
     }
 
