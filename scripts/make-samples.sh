@@ -11,7 +11,7 @@ dotnet build src/Docket.Server -c Release -v quiet -nologo | tail -n 2
 Docket__DataDirectory="$data" dotnet src/Docket.Server/bin/Release/net10.0/docket.dll serve --urls "http://127.0.0.1:${port}" \
   > "$data/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
 
 for _ in $(seq 1 100); do curl -fs "$base/health/ready" > /dev/null && break; sleep 0.2; done
 
