@@ -7,7 +7,8 @@ CONFIGURATION ?= Release
 
 ## Start Docket on its embedded defaults (SQLite, local files, in-process queue and bus), data under ./data.
 run:
-	$(DOTNET) run --project src/Docket.Server -c $(CONFIGURATION) -- serve --urls $(URLS)
+	$(DOTNET) build src/Docket.Server -c $(CONFIGURATION) -nologo -v quiet
+	$(DOTNET) src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll serve --urls $(URLS)
 
 ## Install what the tests need, run every test suite, and print one "N passed, N failed" line.
 test:
