@@ -41,10 +41,9 @@ public static class AdminApi
     private static async Task<IResult> FailedJobs(HttpContext http, DocketDbContext db, string? error, int? page, int? page_size,
         CancellationToken cancellationToken)
     {
-        var pageNumber = page ?? 1;
-        var pageSize = page_size ?? 50;
-        if (pageNumber < 1 || pageSize is < 1 or > 200)
-            return ApiErrors.BadRequest(http, "invalid_query", "page starts at 1; page_size is between 1 and 200.");
+        var problems = new Dictionary<string, string>();
+        var pageRequest = PageRequest.Read(page, page_size, 50, problems);
+        if (problems.Count > 0) return PageRequest.Invalid(http, problems);
         var query = DeadLetters(db);
         if (error is { Length: > 0 })
         {
@@ -52,12 +51,12 @@ public static class AdminApi
             query = query.Where(j => j.LastError != null && EF.Functions.Like(j.LastError, pattern, "\\"));
         }
         var total = await query.CountAsync(cancellationToken);
-        var rows = await query.OrderByDescending(j => j.FinalizedAt).ThenBy(j => j.Id).Skip((pageNumber - 1) * pageSize).Take(pageSize)
+        var rows = await query.OrderByDescending(j => j.FinalizedAt).ThenBy(j => j.Id).Skip(pageRequest.Skip).Take(pageRequest.Size)
             .Select(j => new { j.Id, j.DocumentId, j.Document!.Filename, j.Attempt, j.LastError, j.FinalizedAt, j.Errors })
             .ToListAsync(cancellationToken);
         var items = rows.Select(r => new DeadLetter(r.Id, r.DocumentId, r.Filename, r.Attempt, r.LastError, r.FinalizedAt,
             System.Text.Json.JsonDocument.Parse(r.Errors).RootElement.Clone())).ToList();
-        return TypedResults.Ok(new Paged<DeadLetter>(items, pageNumber, pageSize, total, (total + pageSize - 1) / pageSize));
+        return TypedResults.Ok(pageRequest.Of(items, total));
     }
 
     private static async Task<IResult> Requeue(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CancellationToken cancellationToken)

@@ -103,12 +103,9 @@ public static class DocumentsApi
         if (!SortColumns.Contains(sort)) problems["sort"] = $"Sort by one of {string.Join(", ", SortColumns)}.";
         order ??= "desc";
         if (order is not ("asc" or "desc")) problems["order"] = "Order is 'asc' or 'desc'.";
-        var pageNumber = page ?? 1;
-        var pageSize = page_size ?? 20;
-        if (pageNumber < 1) problems["page"] = "Pages start at 1.";
-        if (pageSize is < 1 or > 200) problems["page_size"] = "page_size is between 1 and 200.";
+        var pageRequest = PageRequest.Read(page, page_size, 20, problems);
         if (q is { Length: > 200 }) problems["q"] = "The search text is at most 200 characters.";
-        if (problems.Count > 0) return ApiErrors.BadRequest(http, "invalid_query", "The query parameters are not valid.", problems);
+        if (problems.Count > 0) return PageRequest.Invalid(http, problems);
 
         var query = db.Documents.Where(d => d.OwnerId == user.Id || user.SeesEverything);
         if (statusFilter is { } s) query = query.Where(d => d.Status == s);
@@ -138,12 +135,12 @@ public static class DocumentsApi
         // Id breaks ties so pages never overlap or skip rows.
         query = ascending ? ((IOrderedQueryable<Document>)query).ThenBy(d => d.Id) : ((IOrderedQueryable<Document>)query).ThenByDescending(d => d.Id);
 
-        var items = await query.Skip((pageNumber - 1) * pageSize).Take(pageSize)
+        var items = await query.Skip(pageRequest.Skip).Take(pageRequest.Size)
             .Select(d => new DocumentSummary(d.Id, d.Filename, d.FileType, d.SizeBytes, d.Status, d.Title, d.Category,
                 d.CurrentJobId, d.CurrentJob == null ? 0 : d.CurrentJob.Progress, d.CurrentJob == null ? null : d.CurrentJob.Stage,
                 d.FailureReason, d.Version, d.CreatedAt, d.UpdatedAt, d.FinalizedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new Paged<DocumentSummary>(items, pageNumber, pageSize, total, (total + pageSize - 1) / pageSize));
+        return TypedResults.Ok(pageRequest.Of(items, total));
     }
 
     internal static Task<Document?> FindAsync(DocketDbContext db, CurrentUser user, Guid id, CancellationToken cancellationToken) =>

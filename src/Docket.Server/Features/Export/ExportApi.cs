@@ -81,16 +81,14 @@ public static class ExportApi
     private static async Task<IResult> ListExports(HttpContext http, DocketDbContext db, CurrentUser user, int? page, int? page_size,
         CancellationToken cancellationToken)
     {
-        var pageNumber = page ?? 1;
-        var pageSize = page_size ?? 20;
-        if (pageNumber < 1 || pageSize is < 1 or > 200)
-            return ApiErrors.BadRequest(http, "invalid_query", "page starts at 1; page_size is between 1 and 200.");
+        var problems = new Dictionary<string, string>();
+        var pageRequest = PageRequest.Read(page, page_size, 20, problems);
+        if (problems.Count > 0) return PageRequest.Invalid(http, problems);
         var query = db.Exports.Where(e => e.OwnerId == user.Id || user.SeesEverything);
         var total = await query.CountAsync(cancellationToken);
         var exports = await query.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
-            .Skip((pageNumber - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new Paged<ExportView>(exports.Select(ExportView.From).ToList(), pageNumber, pageSize, total,
-            (total + pageSize - 1) / pageSize));
+            .Skip(pageRequest.Skip).Take(pageRequest.Size).ToListAsync(cancellationToken);
+        return TypedResults.Ok(pageRequest.Of(exports.Select(ExportView.From).ToList(), total));
     }
 
     private static async Task<IResult> Download(HttpContext http, Guid id, DocketDbContext db, IFileStore files, CurrentUser user,

@@ -34,10 +34,9 @@ public static class JobsApi
     private static async Task<IResult> List(HttpContext http, DocketDbContext db, CurrentUser user, string? state, Guid? document_id,
         int? page, int? page_size, CancellationToken cancellationToken)
     {
-        var pageNumber = page ?? 1;
-        var pageSize = page_size ?? 50;
-        if (pageNumber < 1 || pageSize is < 1 or > 200)
-            return ApiErrors.BadRequest(http, "invalid_query", "page starts at 1; page_size is between 1 and 200.");
+        var problems = new Dictionary<string, string>();
+        var pageRequest = PageRequest.Read(page, page_size, 50, problems);
+        if (problems.Count > 0) return PageRequest.Invalid(http, problems);
         var query = db.Jobs.Where(j => j.OwnerId == user.Id || user.SeesEverything);
         if (state is { Length: > 0 })
         {
@@ -49,9 +48,8 @@ public static class JobsApi
         if (document_id is { } documentId) query = query.Where(j => j.DocumentId == documentId);
         var total = await query.CountAsync(cancellationToken);
         var jobs = await query.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
-            .Skip((pageNumber - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new Paged<JobView>(jobs.Select(JobView.From).ToList(), pageNumber, pageSize, total,
-            (total + pageSize - 1) / pageSize));
+            .Skip(pageRequest.Skip).Take(pageRequest.Size).ToListAsync(cancellationToken);
+        return TypedResults.Ok(pageRequest.Of(jobs.Select(JobView.From).ToList(), total));
     }
 
     private static Task<Job?> FindAsync(DocketDbContext db, CurrentUser user, Guid id, CancellationToken cancellationToken) =>

@@ -42,17 +42,16 @@ public static class ReviewApi
     private static async Task<IResult> Pending(HttpContext http, DocketDbContext db, CurrentUser user, int? page, int? page_size,
         CancellationToken cancellationToken)
     {
-        var pageNumber = page ?? 1;
-        var pageSize = page_size ?? 20;
-        if (pageNumber < 1 || pageSize is < 1 or > 200)
-            return ApiErrors.BadRequest(http, "invalid_query", "page starts at 1; page_size is between 1 and 200.");
+        var problems = new Dictionary<string, string>();
+        var pageRequest = PageRequest.Read(page, page_size, 20, problems);
+        if (problems.Count > 0) return PageRequest.Invalid(http, problems);
         var query = db.Documents.Where(d => d.Status == DocumentStatus.Processed && (d.OwnerId == user.Id || user.SeesEverything));
         var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderBy(d => d.ProcessedAt).ThenBy(d => d.Id).Skip((pageNumber - 1) * pageSize).Take(pageSize)
+        var items = await query.OrderBy(d => d.ProcessedAt).ThenBy(d => d.Id).Skip(pageRequest.Skip).Take(pageRequest.Size)
             .Select(d => new DocumentSummary(d.Id, d.Filename, d.FileType, d.SizeBytes, d.Status, d.Title, d.Category,
                 d.CurrentJobId, 100, null, d.FailureReason, d.Version, d.CreatedAt, d.UpdatedAt, d.FinalizedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new Paged<DocumentSummary>(items, pageNumber, pageSize, total, (total + pageSize - 1) / pageSize));
+        return TypedResults.Ok(pageRequest.Of(items, total));
     }
 
     private static async Task<IResult> SaveReview(HttpContext http, Guid id, ReviewRequest request, DocketDbContext db, IJobStore store,
