@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# A throwaway PostgreSQL and Redis for the distributed-mode tests; gone again when the run ends.
+source scripts/test-services.sh start || { echo "0 passed, 1 failed"; exit 1; }
+trap 'source scripts/test-services.sh stop; rm -f "$log"' EXIT
 
 dotnet build Docket.slnx -c Debug 2>&1 | tail -n 3
 build_status=${PIPESTATUS[0]}
