@@ -24,7 +24,7 @@ apt_install() {
 }
 
 services_start() {
-  apt_install postgresql redis-server || return 1
+  apt_install postgresql redis-server docker-compose nginx || return 1
   local pg_bin
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   mkdir -p "$services_root"

@@ -6,7 +6,10 @@ public static class Samples
     public static readonly string[] FileNames =
         ["sample-invoice.csv", "sample-letter.txt", "sample-memo.md", "sample-report.txt", "sample-technical-doc.json"];
 
-    public static string Directory { get; } = Path.Combine(RepositoryRoot(), "..", "shared", "samples",
+    /// <summary>The folder holding Docket.slnx.</summary>
+    public static string RepoRoot { get; } = RepositoryRoot();
+
+    public static string Directory { get; } = Path.Combine(RepoRoot, "..", "shared", "samples",
         "async-document-processing-workflow", "sample-files");
 
     public static byte[] Read(string fileName) => File.ReadAllBytes(Path.Combine(Directory, fileName));
