@@ -3,7 +3,7 @@ DOTNET ?= dotnet
 URLS ?= http://127.0.0.1:8080
 CONFIGURATION ?= Release
 
-.PHONY: run test build samples clean
+.PHONY: run test build samples cluster cluster-down clean
 
 ## Start Docket on its embedded defaults (SQLite, local files, in-process queue and bus), data under ./data.
 run:
@@ -20,6 +20,13 @@ build:
 ## Regenerate samples/outputs from samples/inputs by running them through a real Docket.
 samples:
 	bash scripts/make-samples.sh
+
+## A local distributed stack: PostgreSQL, Redis, two API nodes behind nginx on :8080, three workers.
+cluster:
+	bash scripts/cluster.sh up
+
+cluster-down:
+	bash scripts/cluster.sh down
 
 clean:
 	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj

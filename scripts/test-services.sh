@@ -11,22 +11,12 @@ services_root=${DOCKET_SERVICES_ROOT:-/tmp/docket-test-services}
 pg_port=${DOCKET_TEST_PG_PORT:-55432}
 redis_port=${DOCKET_TEST_REDIS_PORT:-56379}
 
-apt_install() {
-  local missing=()
-  for package in "$@"; do dpkg -s "$package" > /dev/null 2>&1 || missing+=("$package"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "Installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  [ -n "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ] || apt-get update -qq
-  # apt on a fresh machine can fail half-way (its cache is cleaned between dpkg runs): repair and retry once.
-  apt-get install -y -qq "${missing[@]}" > /dev/null \
-    || { apt-get update -qq && apt-get -f install -y -qq > /dev/null && apt-get install -y -qq "${missing[@]}" > /dev/null; }
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 services_start() {
   apt_install postgresql redis-server docker-compose nginx || return 1
   local pg_bin
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  pg_bin=$(pg_bin)
   mkdir -p "$services_root"
   chmod 777 "$services_root"
 
@@ -34,9 +24,9 @@ services_start() {
   local pg_data="$services_root/pg"
   if [ ! -f "$pg_data/PG_VERSION" ]; then
     rm -rf "$pg_data"
-    su postgres -s /bin/sh -c "$pg_bin/initdb -D '$pg_data' --auth=trust --username=postgres -E UTF8 --no-locale" > /dev/null || return 1
+    as_postgres "$pg_bin/initdb -D '$pg_data' --auth=trust --username=postgres -E UTF8 --no-locale" > /dev/null || return 1
   fi
-  su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$pg_data' -l '$services_root/pg.log' -w -o \"-p $pg_port -k '$services_root' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start" > /dev/null \
+  as_postgres "$pg_bin/pg_ctl -D '$pg_data' -l '$services_root/pg.log' -w -o \"-p $pg_port -k '$services_root' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" start" > /dev/null \
     || { cat "$services_root/pg.log"; return 1; }
 
   redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
@@ -52,9 +42,7 @@ services_start() {
 }
 
 services_stop() {
-  local pg_bin
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  [ -f "$services_root/pg/postmaster.pid" ] && su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D '$services_root/pg' -m immediate stop" > /dev/null 2>&1
+  [ -f "$services_root/pg/postmaster.pid" ] && as_postgres "$(pg_bin)/pg_ctl -D '$services_root/pg' -m immediate stop" > /dev/null 2>&1
   [ -f "$services_root/redis.pid" ] && kill "$(cat "$services_root/redis.pid")" 2> /dev/null
   rm -rf "$services_root"
 }
