@@ -33,6 +33,7 @@ public static class ApiErrors
         http.Response.Clear();
         // Clear() drops every header, the request id too; the envelope names the id, so the header must as well.
         http.Response.Headers["X-Request-ID"] = http.TraceIdentifier;
+        if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "2";
         await Create(http, status, code, message, details).ExecuteAsync(http);
     }
 }

@@ -36,6 +36,8 @@ public static class ErrorHandling
                     System.Text.Json.JsonException => (400, "invalid_json", "The request body is not valid JSON."),
                     OperationCanceledException when http.RequestAborted.IsCancellationRequested =>
                         (499, "client_closed_request", "The client closed the request."),
+                    _ when IsUnavailable(error) =>
+                        (503, "service_unavailable", "The database or another dependency is unavailable; try again shortly."),
                     _ => (500, "internal_error", "Something went wrong on our side; the request id identifies it in the logs."),
                 };
                 await ApiErrors.WriteAsync(http, status, code, message);
@@ -57,6 +59,18 @@ public static class ErrorHandling
             await ApiErrors.WriteAsync(http, http.Response.StatusCode, code, message);
         });
         return app;
+    }
+
+    /// <summary>
+    /// A dependency that is down (database restarting, network cut) is not a bug: 503, and the
+    /// client may retry. Found anywhere in the chain, because EF and Npgsql wrap the socket error.
+    /// </summary>
+    private static bool IsUnavailable(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+            if (e is System.Net.Sockets.SocketException or TimeoutException || e is System.Data.Common.DbException { IsTransient: true })
+                return true;
+        return false;
     }
 
     private static bool IsSafe(string id) =>
