@@ -28,7 +28,7 @@ public sealed class JobProcessor(
         using var control = running.Register(job.Lease.JobId);
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeat = KeepLeaseAsync(job.Lease, control, stopHeartbeat.Token);
-        var progress = new ProgressPump(store, job.Lease, control);
+        var progress = new ProgressPump(store, job.Lease, control, log);
 
         PipelineOutcome outcome;
         try
@@ -134,7 +134,7 @@ public sealed class JobProcessor(
             new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         private readonly Task _pump;
 
-        public ProgressPump(IJobStore store, JobLease lease, JobControl control)
+        public ProgressPump(IJobStore store, JobLease lease, JobControl control, ILogger log)
         {
             _pump = Task.Run(async () =>
             {
@@ -143,8 +143,17 @@ public sealed class JobProcessor(
                 {
                     batch.Clear();
                     while (_updates.Reader.TryRead(out var update)) batch.Add(update);
-                    if (!control.LeaseLost && !await store.ReportProgressAsync(lease, batch, CancellationToken.None))
-                        control.LoseLease();
+                    if (control.LeaseLost) continue;
+                    try
+                    {
+                        if (!await store.ReportProgressAsync(lease, batch, CancellationToken.None)) control.LoseLease();
+                    }
+                    catch (Exception ex)
+                    {
+                        // Progress is worth less than the job: the batch is dropped and the job goes on.
+                        // Its outcome, and the terminal event with it, is recorded in a transaction of its own.
+                        log.LogWarning(ex, "Could not store {Count} progress events of job {JobId}", batch.Count, lease.JobId);
+                    }
                 }
             });
         }
