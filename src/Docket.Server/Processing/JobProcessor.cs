@@ -51,17 +51,39 @@ public sealed class JobProcessor(
             outcome = new PipelineOutcome.Failed(ex.Message, Permanent: false, "extract");
         }
 
-        try
+        await progress.DrainAsync();
+        await RecordWithRetriesAsync(job, outcome, control);
+        await stopHeartbeat.CancelAsync();
+        await heartbeat;
+    }
+
+    /// <summary>
+    /// The work is done; losing it to a database restart would mean doing it again. Recording is
+    /// retried for up to one lease (the heartbeat keeps the lease meanwhile); past that the lease
+    /// expires and another attempt runs, and fencing keeps this one from completing twice.
+    /// </summary>
+    private async Task RecordWithRetriesAsync(ClaimedJob job, PipelineOutcome outcome, JobControl control)
+    {
+        var deadline = DateTime.UtcNow + _options.Lease;
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
         {
-            await progress.DrainAsync();
-            await stopHeartbeat.CancelAsync();
-            await heartbeat;
-            await RecordAsync(job, outcome, control);
-        }
-        catch (Exception ex)
-        {
-            // The database is unreachable: the lease will expire and another attempt will run.
-            log.LogError(ex, "Could not record the outcome of job {JobId}; its lease will expire and it will run again", job.Lease.JobId);
+            try
+            {
+                await RecordAsync(job, outcome, control);
+                return;
+            }
+            catch (Exception ex) when (DateTime.UtcNow + delay < deadline)
+            {
+                log.LogWarning(ex, "Recording the outcome of job {JobId} failed; retrying in {Delay}", job.Lease.JobId, delay);
+                await Task.Delay(delay);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+            catch (Exception ex)
+            {
+                log.LogError(ex, "Could not record the outcome of job {JobId}; its lease will expire and it will run again", job.Lease.JobId);
+                return;
+            }
         }
     }
 
