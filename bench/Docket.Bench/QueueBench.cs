@@ -1,0 +1,147 @@
+using System.Data.Common;
+using System.Diagnostics;
+using Docket.Data;
+using Docket.Data.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Docket.Bench;
+
+/// <summary>
+/// The queue alone: JOBS no-op jobs claimed and completed by PROCESSES worker processes, each
+/// claiming SLOTS at a time, through the same IJobStore the workers use. Throughput is read from
+/// the jobs themselves: succeeded jobs over the span from the first claim to the last completion,
+/// so process start-up is not counted.
+/// PostgreSQL: DOCKET_BENCH_POSTGRES (or DOCKET_TEST_POSTGRES) names a server; a fresh database is made.
+/// </summary>
+public static class QueueBench
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var provider = args[0];
+        var jobs = int.Parse(args[1]);
+        var processes = int.Parse(args[2]);
+        var slots = args.Length > 3 ? int.Parse(args[3]) : 16;
+        var data = Directory.CreateTempSubdirectory("docket-queue-bench-").FullName;
+        var connection = await PrepareDatabaseAsync(provider, data);
+        try
+        {
+            await using (var services = Services(provider, connection, data))
+            {
+                services.GetRequiredService<DatabaseMigrator>().Migrate();
+                var store = services.GetRequiredService<IJobStore>();
+                for (var seeded = 0; seeded < jobs; seeded += 500)
+                {
+                    var batch = Enumerable.Range(0, Math.Min(500, jobs - seeded)).Select(_ =>
+                    {
+                        var id = Guid.CreateVersion7();
+                        return new NewDocument(id, DataServices.DefaultUserId, "noop.txt", "txt", "text/plain", 1,
+                            Convert.ToHexStringLower(id.ToByteArray()), $"documents/00/{id:N}");
+                    }).ToList();
+                    await store.AddDocumentsAsync(batch, CancellationToken.None);
+                }
+            }
+
+            var self = typeof(QueueBench).Assembly.Location;
+            var workers = Enumerable.Range(0, processes).Select(_ => Process.Start(new ProcessStartInfo("dotnet")
+            {
+                ArgumentList = { self, "queue-worker", provider, connection, data, slots.ToString() },
+            })!).ToList();
+            foreach (var worker in workers) await worker.WaitForExitAsync();
+
+            var (succeeded, seconds) = await MeasureAsync(provider, connection, data);
+            Console.WriteLine($"queue {provider}: {succeeded} no-op jobs, {processes} worker processes x {slots} slots: " +
+                $"{succeeded / seconds:0} jobs/s (first claim to last completion {seconds:0.00} s)");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>A worker process: claim, complete, until the queue stays empty.</summary>
+    public static async Task WorkAsync(string[] args)
+    {
+        var (provider, connection, data, slots) = (args[0], args[1], args[2], int.Parse(args[3]));
+        await using var services = Services(provider, connection, data);
+        var store = services.GetRequiredService<IJobStore>();
+        var worker = $"bench-{Environment.ProcessId}";
+        var result = new ResultToStore("", "{}", null, null);
+        for (var idle = 0; idle < 5;)
+        {
+            var claimed = await store.ClaimAsync(worker, slots, TimeSpan.FromMinutes(5), CancellationToken.None);
+            if (claimed.Count == 0)
+            {
+                idle++;
+                await Task.Delay(20);
+                continue;
+            }
+            idle = 0;
+            await Task.WhenAll(claimed.Select(job => store.CompleteAsync(job.Lease, result, CancellationToken.None)));
+        }
+    }
+
+    private static ServiceProvider Services(string provider, string connection, string data)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = provider,
+            ["Database:ConnectionString"] = connection,
+            ["Docket:DataDirectory"] = data,
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddLogging();
+        services.AddDocketData();
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<string> PrepareDatabaseAsync(string provider, string data)
+    {
+        if (provider == "sqlite") return $"Data Source={Path.Combine(data, "docket.db")}";
+        var server = Environment.GetEnvironmentVariable("DOCKET_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("DOCKET_TEST_POSTGRES")
+            ?? throw new InvalidOperationException("Set DOCKET_BENCH_POSTGRES to a PostgreSQL connection string (a superuser; a database is created).");
+        var database = $"docket_bench_{Guid.NewGuid():N}";
+        await using var admin = OpenPostgres(server);
+        await ExecuteAsync(admin, $"CREATE DATABASE {database}");
+        return new DbConnectionStringBuilder { ConnectionString = server }.WithDatabase(database);
+    }
+
+    private static async Task<(long Succeeded, double Seconds)> MeasureAsync(string provider, string connection, string data)
+    {
+        var sql = provider == "sqlite"
+            ? "SELECT COUNT(*), (MAX(finalized_at) - MIN(attempted_at)) / 1000.0 FROM jobs WHERE state = 'succeeded'"
+            : "SELECT COUNT(*), EXTRACT(EPOCH FROM MAX(finalized_at) - MIN(attempted_at))::float8 FROM jobs WHERE state = 'succeeded'";
+        await using var services = Services(provider, connection, data);
+        var db = services.GetRequiredService<Docket.Data.Model.DocketDbContext>();
+        var dbConnection = db.Database.GetDbConnection();
+        await dbConnection.OpenAsync();
+        await using var command = dbConnection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), Convert.ToDouble(reader.GetValue(1)));
+    }
+
+    private static DbConnection OpenPostgres(string connectionString)
+    {
+        var type = Type.GetType("Npgsql.NpgsqlConnection, Npgsql")
+            ?? throw new InvalidOperationException("Npgsql is not available in this build.");
+        var connection = (DbConnection)Activator.CreateInstance(type, connectionString)!;
+        connection.Open();
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static string WithDatabase(this DbConnectionStringBuilder builder, string database)
+    {
+        builder["Database"] = database;
+        return builder.ConnectionString;
+    }
+}
