@@ -134,8 +134,15 @@ public sealed class RedisConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Abort();
+        // Completing the writer flushes what is buffered, which fails on a broken socket; nothing is waiting for it.
+        try
+        {
+            await _output.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
+        {
+        }
         await _input.CompleteAsync();
-        await _output.CompleteAsync();
         await _stream.DisposeAsync();
     }
 }

@@ -30,6 +30,9 @@ public sealed class RedisEventBus : IEventBus, IAsyncDisposable
     public Task ConnectedAsync(CancellationToken cancellationToken = default) =>
         Task.WhenAll(_publisher.FirstConnected, _subscriber.FirstConnected).WaitAsync(cancellationToken);
 
+    /// <summary>Both connections are up right now, as far as this process knows (no round trip; see <see cref="IsHealthyAsync"/>).</summary>
+    public bool IsConnected => _publisher.IsConnected && _subscriber.IsConnected;
+
     /// <summary>Enqueues at once, in call order. The task fails when the message was dropped or the connection died before Redis took it.</summary>
     public ValueTask PublishAsync(string channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default) =>
         _publisher.PublishAsync(channel, payload);

@@ -93,20 +93,18 @@ internal sealed class RedisPublisher : IAsyncDisposable
                 WatchAsync(inFlight, connectionStop.Token),
             };
             var ended = await Task.WhenAny(tasks);
-            _isConnected = false;
             await connectionStop.CancelAsync();
             connection.Abort();
             try
             {
                 await Task.WhenAll(tasks);
             }
-            catch (Exception) when (!stop.IsCancellationRequested)
+            catch (Exception)
             {
-                // The first failure is logged below; the others are its echoes.
+                // The connection is gone either way: the first failure is logged below, the others are its echoes.
             }
-            catch (OperationCanceledException)
-            {
-            }
+            // Only now: "not connected" must mean nothing takes from the queue until the next connection.
+            _isConnected = false;
             await connection.DisposeAsync();
 
             // Sent but unanswered: Redis may or may not have delivered them, so say "failed", never "delivered".
@@ -127,7 +125,7 @@ internal sealed class RedisPublisher : IAsyncDisposable
         while (await _queue.Reader.WaitToReadAsync(cancellationToken))
         {
             var batch = 0;
-            while (batch < MaxBatch && _queue.Reader.TryRead(out var request))
+            while (batch < MaxBatch && !cancellationToken.IsCancellationRequested && _queue.Reader.TryRead(out var request))
             {
                 if (request.Channel is null) RespWriter.WriteCommand(connection.Output, "PING");
                 else RespWriter.WriteCommand(connection.Output, Request.Publish, request.Channel, request.Payload);

@@ -161,12 +161,9 @@ internal sealed class RedisSubscriber : IAsyncDisposable
             {
                 await Task.WhenAll(tasks);
             }
-            catch (Exception) when (!stop.IsCancellationRequested)
+            catch (Exception)
             {
-                // The first failure is logged below; the others are its echoes.
-            }
-            catch (OperationCanceledException)
-            {
+                // The connection is gone either way: the first failure is logged below, the others are its echoes.
             }
             await connection.DisposeAsync();
             if (stop.IsCancellationRequested) break;
