@@ -8,7 +8,7 @@ namespace Docket.Data.Redis;
 /// The distributed bus (DESIGN.md): Redis pub/sub over two connections, one publishing, one
 /// subscribed. Both connect in the background and reconnect on their own; publishing never blocks.
 /// </summary>
-public sealed class RedisEventBus : IEventBus, IAsyncDisposable
+public sealed class RedisEventBus : IEventBus, IAsyncDisposable, IDisposable
 {
     private readonly RedisOptions _options;
     private readonly RedisPublisher _publisher;
@@ -56,6 +56,9 @@ public sealed class RedisEventBus : IEventBus, IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>For containers disposed synchronously (a ServiceProvider refuses to dispose an async-only singleton that way).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {

@@ -27,6 +27,21 @@ public sealed class BusConfigurationTests
         Assert.True(await bus.IsHealthyAsync(CancellationToken.None));
     }
 
+    [Fact]
+    public async Task TheRedisBus_StopsWithAContainerDisposedSynchronously()
+    {
+        var redis = TestRedis.Shared();
+        var services = Services(new() { ["Bus:Provider"] = "redis", ["Bus:Redis"] = $"{redis.Host}:{redis.Port}" });
+        var bus = Assert.IsType<RedisEventBus>(services.GetRequiredService<IEventBus>());
+        await bus.ConnectedAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        var subscription = bus.Subscribe("jobs:available");
+
+        services.Dispose();
+
+        Assert.True(subscription.Messages.Completion.IsCompleted);
+        Assert.False(bus.IsConnected);
+    }
+
     [Theory]
     [InlineData(null, "Bus:Redis is empty")]
     [InlineData("host:port", "Bus:Redis is invalid: 'port' in the Redis connection string is not a port number")]
