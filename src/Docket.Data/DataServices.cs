@@ -26,7 +26,7 @@ public static class DataServices
         services.TryAddTimeProvider();
 
         services.AddSingleton(sp => new SqliteDatabase(SqliteConnectionString(sp)));
-        services.AddSingleton<IEventBus>(_ => new InProcessEventBus());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<BusOptions>>().Value.CreateBus(sp));
         services.AddSingleton<IJobStore, SqliteJobStore>();
         services.AddSingleton<IFileStore>(sp =>
         {

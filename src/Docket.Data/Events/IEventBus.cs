@@ -30,13 +30,26 @@ public interface IBusSubscription : IDisposable
 public static class EventBusExtensions
 {
     /// <summary>Publishes stored events to their job's and their document's channel.</summary>
-    public static async ValueTask PublishEventsAsync(this IEventBus bus, IReadOnlyList<JobEvent> events, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Every publish is enqueued before any is awaited. A network bus completes a publish only when
+    /// the server answers; awaiting each before enqueuing the next would let another caller's events
+    /// in between and reorder a channel (a stream then drops the older event as already seen).
+    /// </remarks>
+    public static ValueTask PublishEventsAsync(this IEventBus bus, IReadOnlyList<JobEvent> events, CancellationToken cancellationToken = default)
     {
+        List<Task>? pending = null;
         foreach (var jobEvent in events)
         {
             var payload = jobEvent.ToUtf8Json();
-            await bus.PublishAsync(BusChannels.Job(jobEvent.JobId), payload, cancellationToken);
-            await bus.PublishAsync(BusChannels.Document(jobEvent.DocumentId), payload, cancellationToken);
+            Track(bus.PublishAsync(BusChannels.Job(jobEvent.JobId), payload, cancellationToken), ref pending);
+            Track(bus.PublishAsync(BusChannels.Document(jobEvent.DocumentId), payload, cancellationToken), ref pending);
         }
+        return pending is null ? ValueTask.CompletedTask : new ValueTask(Task.WhenAll(pending));
+    }
+
+    private static void Track(ValueTask publish, ref List<Task>? pending)
+    {
+        if (publish.IsCompletedSuccessfully) return;
+        (pending ??= []).Add(publish.AsTask());
     }
 }

@@ -29,9 +29,10 @@ public sealed class Worker(
     {
         var slots = _options.EffectiveConcurrency;
         log.LogInformation("Worker {WorkerId} started with {Slots} slots", WorkerId, slots);
-        using var wakeUps = bus.Subscribe(BusChannels.JobsAvailable);
-        using var cancels = bus.Subscribe(BusChannels.JobsCancel);
-        var listeners = Task.WhenAll(ForwardWakeUpsAsync(wakeUps, stoppingToken), ForwardCancelsAsync(cancels, stoppingToken));
+        // Both subscribe before the first claim (synchronously, before their first await), so no wake-up falls in between.
+        var listeners = Task.WhenAll(
+            ListenAsync(BusChannels.JobsAvailable, _ => _nudges.Writer.TryWrite(true), stoppingToken),
+            ListenAsync(BusChannels.JobsCancel, CancelJob, stoppingToken));
         var inFlight = new HashSet<Task>();
         var failures = 0;
 
@@ -105,29 +106,37 @@ public sealed class Worker(
         }
     }
 
-    private async Task ForwardWakeUpsAsync(IBusSubscription wakeUps, CancellationToken stoppingToken)
+    /// <summary>
+    /// A reader that completes means the bus may have dropped messages for us (we fell behind, or the
+    /// Redis connection was lost): listen again. What was missed is only late: the poll finds due jobs,
+    /// the lease heartbeat finds cancellations, and a nudge now claims at once.
+    /// </summary>
+    private async Task ListenAsync(string channel, Action<ReadOnlyMemory<byte>> handle, CancellationToken stoppingToken)
     {
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await foreach (var _ in wakeUps.Messages.ReadAllAsync(stoppingToken))
-                _nudges.Writer.TryWrite(true);
-        }
-        catch (OperationCanceledException)
-        {
+            using (var subscription = bus.Subscribe(channel))
+            {
+                try
+                {
+                    await foreach (var message in subscription.Messages.ReadAllAsync(stoppingToken))
+                        handle(message);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            _nudges.Writer.TryWrite(true);
+            // A bus that keeps cutting us loose (Redis down) must not turn this into a busy loop.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
-    private async Task ForwardCancelsAsync(IBusSubscription cancels, CancellationToken stoppingToken)
+    private void CancelJob(ReadOnlyMemory<byte> message)
     {
-        try
-        {
-            await foreach (var message in cancels.Messages.ReadAllAsync(stoppingToken))
-                if (System.Buffers.Text.Utf8Parser.TryParse(message.Span, out Guid jobId, out _) && running.TryCancel(jobId))
-                    log.LogInformation("Cancelling job {JobId} at the next stage boundary", jobId);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        if (System.Buffers.Text.Utf8Parser.TryParse(message.Span, out Guid jobId, out _) && running.TryCancel(jobId))
+            log.LogInformation("Cancelling job {JobId} at the next stage boundary", jobId);
     }
 }
 
