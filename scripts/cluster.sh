@@ -54,7 +54,7 @@ up() {
   export Database__Provider=postgres
   export Database__ConnectionString="Host=127.0.0.1;Port=$pg_port;Database=docket;Username=postgres"
   export Bus__Provider=redis
-  export Bus__ConnectionString="127.0.0.1:$redis_port"
+  export Bus__Redis="127.0.0.1:$redis_port"
   export Storage__Root="$root/files"
   export Docket__DataDirectory="$root"
   dotnet "$docket" migrate
