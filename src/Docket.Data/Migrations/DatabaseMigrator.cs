@@ -10,7 +10,7 @@ namespace Docket.Data;
 public sealed class DatabaseMigrator
 {
     /// <summary>The advisory lock every PostgreSQL node takes to migrate ("docket" in ASCII).</summary>
-    internal const long PostgresMigrationLock = 0x646F636B6574;
+    public const long PostgresMigrationLock = 0x646F636B6574;
 
     private readonly SqliteDatabase? _sqlite;
     private readonly NpgsqlDataSource? _postgres;
