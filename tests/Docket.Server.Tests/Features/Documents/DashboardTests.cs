@@ -51,6 +51,14 @@ public class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardF
     }
 
     [Fact]
+    public async Task Searching_IgnoresLetterCase()
+    {
+        Assert.Equal(["sample-memo.md"], Names(await ItemsAsync("q=SAMPLE-Memo")));
+        Assert.Equal([DashboardFixture.NoteName], Names(await ItemsAsync("q=ZEBRA")));
+        Assert.Equal([DashboardFixture.NoteName], Names(await ItemsAsync($"q={DashboardFixture.WordOnlyInTheNote.ToUpperInvariant()}")));
+    }
+
+    [Fact]
     public async Task Searching_FindsDocumentsByExtractedText()
     {
         Assert.Equal([DashboardFixture.NoteName], Names(await ItemsAsync($"q={DashboardFixture.WordOnlyInTheNote}")));
