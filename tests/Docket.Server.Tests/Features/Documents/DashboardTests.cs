@@ -5,8 +5,16 @@ using Docket.Server.Tests.Infrastructure;
 namespace Docket.Server.Tests.Features.Documents;
 
 /// <summary>A server holding a known set of documents: the five samples, one note, and one that failed.</summary>
-public sealed class DashboardFixture : DocketFactory, IAsyncLifetime
+public class DashboardFixture : DocketFactory, IAsyncLifetime
 {
+    public DashboardFixture() : this(TestDatabase.Sqlite)
+    {
+    }
+
+    protected DashboardFixture(TestDatabase database) : base(null, null, database)
+    {
+    }
+
     public const string NoteName = "zebra-notes.txt";
     public const string WordOnlyInTheNote = "quokkaphonic";
     public const string BrokenName = "broken-export.json";
@@ -29,8 +37,10 @@ public sealed class DashboardFixture : DocketFactory, IAsyncLifetime
     Task IAsyncLifetime.DisposeAsync() => Task.CompletedTask;
 }
 
+public sealed class PostgresDashboardFixture() : DashboardFixture(TestDatabase.Postgres);
+
 /// <summary>The dashboard's list: search, filters, sorting and paging.</summary>
-public class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+public abstract class DashboardTests(DashboardFixture fixture)
 {
     private readonly HttpClient _client = fixture.CreateClient();
 
@@ -127,7 +137,7 @@ public class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardF
 }
 
 /// <summary>Deleting removes the document, its jobs and its stored file.</summary>
-public class DeleteDocumentTests(DocketFactory factory) : IClassFixture<DocketFactory>
+public abstract class DeleteDocumentTests(DocketFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
 
@@ -162,7 +172,7 @@ public class DeleteDocumentTests(DocketFactory factory) : IClassFixture<DocketFa
         var defaults = Docket.Core.Pipeline.Stages.DefaultPipeline.CreateStages();
         // One slot: the next document is processed only once the worker has let go of the deleted one.
         await using var server = DocketFactory.Create(new Dictionary<string, string?> { ["Queue:Concurrency"] = "1" },
-            [defaults[0], gate, .. defaults.Skip(1)]);
+            [defaults[0], gate, .. defaults.Skip(1)], factory.Database);
         var client = server.CreateClient();
         var (id, jobId) = await client.UploadTextAsync("in-flight.txt", "Deleted while a worker still reads it.");
         Assert.Equal(id, await gate.ArrivalAsync());
@@ -185,3 +195,15 @@ public class DeleteDocumentTests(DocketFactory factory) : IClassFixture<DocketFa
         Directory.EnumerateFiles(Path.Combine(factory.DataDirectory, "files"), "*", SearchOption.AllDirectories)
             .Where(path => Path.GetFileName(path).Contains(id.ToString("N"), StringComparison.Ordinal));
 }
+
+/// <summary><see cref="DashboardTests"/> on SQLite.</summary>
+public sealed class DashboardTestsOnSqlite(DashboardFixture fixture) : DashboardTests(fixture), IClassFixture<DashboardFixture>;
+
+/// <summary><see cref="DashboardTests"/> on PostgreSQL.</summary>
+public sealed class DashboardTestsOnPostgres(PostgresDashboardFixture fixture) : DashboardTests(fixture), IClassFixture<PostgresDashboardFixture>;
+
+/// <summary><see cref="DeleteDocumentTests"/> on SQLite.</summary>
+public sealed class DeleteDocumentTestsOnSqlite(DocketFactory fixture) : DeleteDocumentTests(fixture), IClassFixture<DocketFactory>;
+
+/// <summary><see cref="DeleteDocumentTests"/> on PostgreSQL.</summary>
+public sealed class DeleteDocumentTestsOnPostgres(PostgresDocketFactory fixture) : DeleteDocumentTests(fixture), IClassFixture<PostgresDocketFactory>;
