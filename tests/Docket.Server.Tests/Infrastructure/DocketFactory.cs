@@ -66,6 +66,9 @@ public class DocketFactory : WebApplicationFactory<Program>
 
     public TestDatabase Database { get; }
 
+    /// <summary>The server's own PostgreSQL database, when it runs on PostgreSQL.</summary>
+    public string? PostgresConnectionString => _postgres?.ConnectionString;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         // As deployed: Development would change how the framework reports bad requests.
