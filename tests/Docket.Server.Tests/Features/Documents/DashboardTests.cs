@@ -113,6 +113,36 @@ public abstract class DashboardTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task DeadLetters_AreFoundByTheirErrorText_InAnyLetterCase()
+    {
+        var all = (await _client.GetJsonAsync("/api/v1/admin/failed-jobs")).GetProperty("items").EnumerateArray().ToArray();
+        var deadLetter = Assert.Single(all);
+        Assert.Equal(fixture.Ids[DashboardFixture.BrokenName], deadLetter.Guid("document_id"));
+        var error = deadLetter.Str("last_error");
+        var part = error[..Math.Min(error.Length, 16)];
+
+        foreach (var search in new[] { part, part.ToUpperInvariant(), part.ToLowerInvariant() })
+        {
+            var found = (await _client.GetJsonAsync($"/api/v1/admin/failed-jobs?error={Uri.EscapeDataString(search)}"))
+                .GetProperty("items").EnumerateArray();
+            Assert.Equal([deadLetter.Guid("job_id")], found.Select(i => i.Guid("job_id")));
+        }
+        Assert.Empty((await _client.GetJsonAsync("/api/v1/admin/failed-jobs?error=no-job-failed-like-this")).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Stats_CountTheJobsAndDocumentsByState()
+    {
+        var stats = await _client.GetJsonAsync("/api/v1/admin/stats");
+
+        Assert.Equal(6, stats.GetProperty("jobs_by_state").Int("succeeded"));
+        Assert.Equal(1, stats.GetProperty("jobs_by_state").Int("failed"));
+        Assert.Equal(6, stats.GetProperty("documents_by_status").Int("processed"));
+        Assert.Equal(0, stats.Int("queue_depth"));
+        Assert.Equal(1, stats.Int("dead_letters"));
+    }
+
+    [Fact]
     public async Task Paging_ReturnsEveryDocumentExactlyOnce_WithTotals()
     {
         var seen = new List<Guid>();
