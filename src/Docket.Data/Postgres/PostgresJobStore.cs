@@ -397,7 +397,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var session = new PostgresSession(connection, transaction);
         var result = await work(session);
-        await transaction.CommitAsync(cancellationToken);
+        // Not cancellable: a commit cancelled on the way could still succeed on the server, and a
+        // claim the caller never heard of would sit running until its lease expired.
+        await transaction.CommitAsync(CancellationToken.None);
         foreach (var action in session.AfterCommitActions) action();
         return result;
     }
