@@ -1,10 +1,9 @@
 using Docket.Server.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Docket.Server.Tests.Hosting;
 
-/// <summary>Database:Provider picks the database, and a PostgreSQL setup without a connection string does not start.</summary>
+/// <summary>Database:Provider picks the database the server runs on.</summary>
 public class DatabaseProviderTests
 {
     [Fact]
@@ -21,28 +20,5 @@ public class DatabaseProviderTests
         command.Parameters.AddWithValue("id", documentId);
         Assert.Equal("where-am-i.txt", await command.ExecuteScalarAsync());
         Assert.False(File.Exists(Path.Combine(server.DataDirectory, "docket.db")), "a PostgreSQL server should not create a SQLite file");
-    }
-
-    [Theory]
-    [InlineData("postgres")]
-    [InlineData("PostgreSQL")]
-    public async Task APostgresServerWithoutAConnectionString_RefusesToStart_SayingWhatIsMissing(string provider)
-    {
-        await using var server = DocketFactory.Create(new Dictionary<string, string?> { ["Database:Provider"] = provider });
-
-        var refused = Assert.Throws<OptionsValidationException>(() => server.CreateClient());
-
-        Assert.Contains("Database:ConnectionString is required", refused.Message);
-    }
-
-    [Fact]
-    public async Task AnUnknownProvider_RefusesToStart_NamingTheChoices()
-    {
-        await using var server = DocketFactory.Create(new Dictionary<string, string?> { ["Database:Provider"] = "oracle" });
-
-        var refused = Assert.Throws<OptionsValidationException>(() => server.CreateClient());
-
-        Assert.Contains("'sqlite'", refused.Message);
-        Assert.Contains("'postgres'", refused.Message);
     }
 }
