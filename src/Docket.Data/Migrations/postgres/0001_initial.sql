@@ -75,9 +75,9 @@ CREATE INDEX ix_jobs_document ON jobs (document_id, created_at);
 CREATE INDEX ix_jobs_owner_created ON jobs (owner_id, created_at);
 
 -- An identity is never reused (even after a rollback it skips ahead), so an SSE client's
--- Last-Event-ID stays meaningful. Ids come from one sequence: they increase per job and per
--- document in commit order of the events a job writes, because a job's events are written by
--- the one worker holding its lease.
+-- Last-Event-ID stays meaningful. Ids come from one sequence, and every write that adds a job's
+-- events first locks (updates) that job's row, so a job's event ids increase in commit order and a
+-- replay after Last-Event-ID misses nothing.
 CREATE TABLE job_events (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     job_id uuid NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
