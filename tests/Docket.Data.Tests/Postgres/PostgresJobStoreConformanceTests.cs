@@ -28,6 +28,29 @@ public sealed class PostgresJobStoreConformanceTests : JobStoreConformance
         if (_database is not null) await _database.DisposeAsync();
     }
 
+    [Fact]
+    public async Task Claim_PassesOverAJobAnotherClaimerHasLocked_InsteadOfWaitingForIt()
+    {
+        var oldest = await AddDocumentAsync();
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var next = await AddDocumentAsync();
+
+        // Another node's claim transaction, still open, holding the oldest job's row.
+        await using var other = await DataSource.OpenConnectionAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("SELECT id FROM jobs WHERE id = @id FOR UPDATE", other, transaction))
+        {
+            hold.Parameters.AddWithValue("id", oldest.JobId);
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        var claimed = await Store.ClaimAsync("w", 2, Lease, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal([next.JobId], claimed.Select(c => c.Lease.JobId));
+        await transaction.RollbackAsync();
+        Assert.Equal([oldest.JobId], (await Store.ClaimAsync("w", 2, Lease, CancellationToken.None)).Select(c => c.Lease.JobId));
+    }
+
     protected override async Task<JobRow> ReadJobAsync(Guid jobId)
     {
         await using var command = DataSource.CreateCommand("SELECT state, attempt FROM jobs WHERE id = @id");
