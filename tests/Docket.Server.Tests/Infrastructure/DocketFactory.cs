@@ -103,4 +103,15 @@ public class DocketFactory : WebApplicationFactory<Program>
 public sealed class PostgresDocketFactory() : DocketFactory(null, null, TestDatabase.Postgres);
 
 /// <summary>A server that only answers requests: jobs stay queued (`serve --no-worker`).</summary>
-public sealed class NoWorkerFactory() : DocketFactory(new Dictionary<string, string?> { ["Server:NoWorker"] = "true" });
+public class NoWorkerFactory : DocketFactory
+{
+    public NoWorkerFactory() : this(TestDatabase.Sqlite)
+    {
+    }
+
+    protected NoWorkerFactory(TestDatabase database) : base(new Dictionary<string, string?> { ["Server:NoWorker"] = "true" }, null, database)
+    {
+    }
+}
+
+public sealed class PostgresNoWorkerFactory() : NoWorkerFactory(TestDatabase.Postgres);
