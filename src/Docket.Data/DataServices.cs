@@ -1,6 +1,5 @@
 using Docket.Data.Events;
 using Docket.Data.Jobs;
-using Docket.Data.Migrations;
 using Docket.Data.Model;
 using Docket.Data.Postgres;
 using Docket.Data.Sqlite;
