@@ -7,15 +7,34 @@ using Microsoft.Extensions.Logging;
 namespace Docket.Data;
 
 /// <summary>Section "Database". The defaults run the embedded mode.</summary>
-public sealed class DatabaseOptions
+public sealed class DatabaseOptions : IValidatableObject
 {
     public const string Section = "Database";
 
-    [Required, AllowedValues("sqlite", "Sqlite", "SQLite")]
+    /// <summary>"sqlite" (embedded) or "postgres" / "postgresql" (distributed), any letter case.</summary>
+    [Required]
     public string Provider { get; set; } = "sqlite";
 
-    /// <summary>Empty: a SQLite file under the data folder.</summary>
+    /// <summary>SQLite: empty means a file under the data folder. PostgreSQL: an Npgsql connection string, required.</summary>
     public string? ConnectionString { get; set; }
+
+    public bool IsPostgres => Provider.Equals("postgres", StringComparison.OrdinalIgnoreCase)
+        || Provider.Equals("postgresql", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsSqlite => Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IsSqlite && !IsPostgres)
+            yield return new ValidationResult(
+                $"Database:Provider '{Provider}' is not known; use 'sqlite' (embedded) or 'postgres' (distributed).",
+                [nameof(Provider)]);
+        else if (IsPostgres && string.IsNullOrWhiteSpace(ConnectionString))
+            yield return new ValidationResult(
+                "Database:ConnectionString is required when Database:Provider is 'postgres', e.g. "
+                + "'Host=db.internal;Database=docket;Username=docket;Password=...'.",
+                [nameof(ConnectionString)]);
+    }
 }
 
 /// <summary>Section "Storage".</summary>

@@ -1,13 +1,14 @@
 using Docket.Data.Events;
 using Docket.Data.Jobs;
-using Docket.Data.Migrations;
 using Docket.Data.Model;
+using Docket.Data.Postgres;
 using Docket.Data.Sqlite;
 using Docket.Data.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Docket.Data;
 
@@ -26,8 +27,11 @@ public static class DataServices
         services.TryAddTimeProvider();
 
         services.AddSingleton(sp => new SqliteDatabase(SqliteConnectionString(sp)));
+        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString!));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BusOptions>>().Value.CreateBus(sp));
-        services.AddSingleton<IJobStore, SqliteJobStore>();
+        services.AddSingleton<IJobStore>(sp => IsPostgres(sp)
+            ? ActivatorUtilities.CreateInstance<PostgresJobStore>(sp)
+            : ActivatorUtilities.CreateInstance<SqliteJobStore>(sp));
         services.AddSingleton<IFileStore>(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -35,10 +39,14 @@ public static class DataServices
             return new LocalFileStore(storage.Root is { Length: > 0 } root ? root : Path.Combine(data.DataDirectory, "files"));
         });
         services.AddDbContextPool<DocketDbContext>((sp, options) =>
-            options.UseSqlite(sp.GetRequiredService<SqliteDatabase>().ConnectionString)
-                .AddInterceptors(new SqlitePragmas())
-                .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
-        services.AddSingleton<DatabaseMigrator>();
+        {
+            if (IsPostgres(sp)) options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>());
+            else options.UseSqlite(sp.GetRequiredService<SqliteDatabase>().ConnectionString).AddInterceptors(new SqlitePragmas());
+            options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        });
+        services.AddSingleton(sp => IsPostgres(sp)
+            ? new DatabaseMigrator(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
+            : new DatabaseMigrator(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 
@@ -48,30 +56,14 @@ public static class DataServices
             services.AddSingleton(TimeProvider.System);
     }
 
+    private static bool IsPostgres(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<DatabaseOptions>>().Value.IsPostgres;
+
     private static string SqliteConnectionString(IServiceProvider services)
     {
         var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         if (database.ConnectionString is { Length: > 0 } configured) return configured;
         var data = services.GetRequiredService<IOptions<DocketOptions>>().Value;
         return new SqliteConnectionStringBuilder { DataSource = Path.Combine(data.DataDirectory, "docket.db") }.ToString();
-    }
-}
-
-/// <summary>Brings the schema up to date and makes sure the default user exists.</summary>
-public sealed class DatabaseMigrator(SqliteDatabase database, TimeProvider clock)
-{
-    public IReadOnlyList<string> Migrate()
-    {
-        using var connection = database.OpenConnection();
-        var applied = MigrationRunner.Apply(connection, "sqlite", c => ((SqliteConnection)c).BeginTransaction(deferred: false));
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO users (id, email, display_name, role, created_at) VALUES (@id, 'local@docket', 'Local user', 'admin', @now)
-            ON CONFLICT (id) DO NOTHING
-            """;
-        command.Parameters.AddWithValue("@id", DataServices.DefaultUserId.ToString("D"));
-        command.Parameters.AddWithValue("@now", clock.GetUtcNow().ToUnixTimeMilliseconds());
-        command.ExecuteNonQuery();
-        return applied;
     }
 }

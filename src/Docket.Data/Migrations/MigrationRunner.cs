@@ -24,7 +24,8 @@ public static class MigrationRunner
 
     /// <param name="beginExclusive">
     /// Starts a transaction that holds the database's migration lock, so two nodes starting at
-    /// once never apply the same script twice (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock).
+    /// once never apply the same script twice (SQLite: BEGIN IMMEDIATE; PostgreSQL: a plain
+    /// transaction, because the caller holds a session advisory lock around the whole run).
     /// </param>
     /// <returns>The versions applied by this call.</returns>
     public static IReadOnlyList<string> Apply(DbConnection connection, string provider, Func<DbConnection, DbTransaction> beginExclusive)

@@ -2,6 +2,7 @@ using System.Text;
 using Docket.Core.Documents;
 using Docket.Core.Jobs;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query.SqlExpressions;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Docket.Data.Model;
@@ -48,7 +49,14 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
         model.Entity<Job>().Property(j => j.State).HasConversion(jobState);
 
         if (Database.IsSqlite()) UseSqliteStorageFormats(model);
+        MapTextSearchFold(model, lowerCase: !Database.IsSqlite());
     }
+
+    private static void MapTextSearchFold(ModelBuilder model, bool lowerCase) =>
+        model.HasDbFunction(typeof(TextSearch).GetMethod(nameof(TextSearch.Fold))!).HasTranslation(arguments => lowerCase
+            ? new SqlFunctionExpression("lower", arguments, nullable: true, argumentsPropagateNullability: [true], typeof(string),
+                arguments[0].TypeMapping)
+            : arguments[0]);
 
     /// <summary>The SQLite schema stores ids as lower-case text and instants as epoch milliseconds (sortable, compact).</summary>
     private static void UseSqliteStorageFormats(ModelBuilder model)

@@ -5,7 +5,7 @@ using Docket.Server.Tests.Infrastructure;
 namespace Docket.Server.Tests.Api;
 
 /// <summary>Every refusal, whatever answers it (a handler, routing, the SSE streamer), has the one error shape.</summary>
-public class ErrorEnvelopeTests(DocketFactory factory) : IClassFixture<DocketFactory>
+public abstract class ErrorEnvelopeTests(DocketFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
 
@@ -107,3 +107,9 @@ public class ErrorEnvelopeTests(DocketFactory factory) : IClassFixture<DocketFac
         Assert.Equal("trace-1234", error.Str("request_id"));
     }
 }
+
+/// <summary><see cref="ErrorEnvelopeTests"/> on SQLite.</summary>
+public sealed class ErrorEnvelopeTestsOnSqlite(DocketFactory fixture) : ErrorEnvelopeTests(fixture), IClassFixture<DocketFactory>;
+
+/// <summary><see cref="ErrorEnvelopeTests"/> on PostgreSQL.</summary>
+public sealed class ErrorEnvelopeTestsOnPostgres(PostgresDocketFactory fixture) : ErrorEnvelopeTests(fixture), IClassFixture<PostgresDocketFactory>;

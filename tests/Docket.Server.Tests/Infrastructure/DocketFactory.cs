@@ -8,9 +8,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Docket.Server.Tests.Infrastructure;
 
+/// <summary>The database a test server runs on: every HTTP test class that matters runs on both.</summary>
+public enum TestDatabase
+{
+    Sqlite,
+    Postgres,
+}
+
 /// <summary>
 /// The real server (API and, unless Server:NoWorker is set, its worker) hosted in memory, with a
-/// data folder of its own that is deleted afterwards. The worker polls every 50 ms and retries
+/// data folder of its own that is deleted afterwards, on SQLite (a file in that folder) or on a
+/// PostgreSQL database of its own (created here, dropped afterwards). The worker polls every 50 ms and retries
 /// quickly, so tests wait for milliseconds, not seconds. Extra pipeline stages (gates) may be
 /// given; they replace the pipeline the server would build, and are opened before shutdown so a
 /// held job never keeps the host from stopping.
@@ -30,20 +38,36 @@ public class DocketFactory : WebApplicationFactory<Program>
     {
     }
 
-    /// <summary>A server of its own for one test: extra settings, and stages that replace the default pipeline.</summary>
-    public static DocketFactory Create(IReadOnlyDictionary<string, string?>? settings = null, IReadOnlyList<IPipelineStage>? stages = null) =>
-        new(settings, stages);
+    private readonly PostgresTestDatabase? _postgres;
 
-    protected DocketFactory(IReadOnlyDictionary<string, string?>? settings, IReadOnlyList<IPipelineStage>? stages = null)
+    /// <summary>A server of its own for one test: extra settings, and stages that replace the default pipeline.</summary>
+    public static DocketFactory Create(IReadOnlyDictionary<string, string?>? settings = null, IReadOnlyList<IPipelineStage>? stages = null,
+        TestDatabase database = TestDatabase.Sqlite) =>
+        new(settings, stages, database);
+
+    protected DocketFactory(IReadOnlyDictionary<string, string?>? settings, IReadOnlyList<IPipelineStage>? stages = null,
+        TestDatabase database = TestDatabase.Sqlite)
     {
         DataDirectory = Path.Combine(Path.GetTempPath(), "docket-server-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         _settings["Docket:DataDirectory"] = DataDirectory;
+        Database = database;
+        if (database == TestDatabase.Postgres)
+        {
+            _postgres = PostgresTestDatabase.Create();
+            _settings["Database:Provider"] = "postgres";
+            _settings["Database:ConnectionString"] = _postgres.ConnectionString;
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
         _stages = stages;
     }
 
     public string DataDirectory { get; }
+
+    public TestDatabase Database { get; }
+
+    /// <summary>The server's own PostgreSQL database, when it runs on PostgreSQL.</summary>
+    public string? PostgresConnectionString => _postgres?.ConnectionString;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -63,6 +87,7 @@ public class DocketFactory : WebApplicationFactory<Program>
     {
         foreach (var gate in _stages?.OfType<GateStage>() ?? []) gate.Open();
         await base.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
@@ -74,5 +99,19 @@ public class DocketFactory : WebApplicationFactory<Program>
     }
 }
 
+/// <summary>The same server on a PostgreSQL database of its own.</summary>
+public sealed class PostgresDocketFactory() : DocketFactory(null, null, TestDatabase.Postgres);
+
 /// <summary>A server that only answers requests: jobs stay queued (`serve --no-worker`).</summary>
-public sealed class NoWorkerFactory() : DocketFactory(new Dictionary<string, string?> { ["Server:NoWorker"] = "true" });
+public class NoWorkerFactory : DocketFactory
+{
+    public NoWorkerFactory() : this(TestDatabase.Sqlite)
+    {
+    }
+
+    protected NoWorkerFactory(TestDatabase database) : base(new Dictionary<string, string?> { ["Server:NoWorker"] = "true" }, null, database)
+    {
+    }
+}
+
+public sealed class PostgresNoWorkerFactory() : NoWorkerFactory(TestDatabase.Postgres);

@@ -21,15 +21,17 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
 {
     private readonly List<ChildWorker> _workers = [];
 
-    [Fact]
-    public async Task AWorkerKilledMidJob_LosesItsLease_AndAnotherWorkerCompletesTheJobExactlyOnce()
+    [Theory]
+    [InlineData(TestDatabase.Sqlite)]
+    [InlineData(TestDatabase.Postgres)]
+    public async Task AWorkerKilledMidJob_LosesItsLease_AndAnotherWorkerCompletesTheJobExactlyOnce(TestDatabase database)
     {
-        await using var server = new NoWorkerFactory();
+        await using var server = DocketFactory.Create(new Dictionary<string, string?> { ["Server:NoWorker"] = "true" }, database: database);
         try
         {
             var client = server.CreateClient();
             await client.GetJsonAsync("/api/v1/health");
-            var first = StartWorker(server.DataDirectory);
+            var first = StartWorker(server);
 
             // ~40 MB of text takes the pipeline a couple of seconds: long enough to kill the worker mid-job.
             var (documentId, jobId) = await client.UploadOneAsync("big-report.txt", LargeText(40 * 1024 * 1024));
@@ -42,7 +44,7 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(1, orphaned.Int("attempt"));
             Assert.DoesNotContain(await client.JobEventsAsync(jobId), e => e.Str("event") == "job_completed");
 
-            var second = StartWorker(server.DataDirectory);
+            var second = StartWorker(server);
             var finished = await client.WaitForJobAsync(jobId,
                 job => job.Str("state") is "succeeded" or "failed" or "cancelled", "an end state", TimeSpan.FromSeconds(90));
 
@@ -73,9 +75,9 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private ChildWorker StartWorker(string dataDirectory)
+    private ChildWorker StartWorker(DocketFactory server)
     {
-        var worker = ChildWorker.Start(dataDirectory);
+        var worker = ChildWorker.Start(server.DataDirectory, server.PostgresConnectionString);
         _workers.Add(worker);
         return worker;
     }
@@ -112,7 +114,8 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
 
         public int Pid { get; private set; }
 
-        public static ChildWorker Start(string dataDirectory)
+        /// <param name="postgres">The server's PostgreSQL database; null: the SQLite file in the data folder.</param>
+        public static ChildWorker Start(string dataDirectory, string? postgres)
         {
             var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
             {
@@ -129,6 +132,11 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
                     ["Queue__PollInterval"] = "00:00:00.050",
                 },
             };
+            if (postgres is not null)
+            {
+                start.Environment["Database__Provider"] = "postgres";
+                start.Environment["Database__ConnectionString"] = postgres;
+            }
             var process = new Process { StartInfo = start };
             var worker = new ChildWorker(process);
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) worker._log.Enqueue(e.Data); };

@@ -47,8 +47,9 @@ public static class AdminApi
         var query = DeadLetters(db);
         if (error is { Length: > 0 })
         {
-            var pattern = "%" + error.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(j => j.LastError != null && EF.Functions.Like(j.LastError, pattern, "\\"));
+            var pattern = TextSearch.ContainsPattern(error);
+            query = query.Where(j => j.LastError != null
+                && EF.Functions.Like(TextSearch.Fold(j.LastError), TextSearch.Fold(pattern), TextSearch.Escape));
         }
         var total = await query.CountAsync(cancellationToken);
         var rows = await query.OrderByDescending(j => j.FinalizedAt).ThenBy(j => j.Id).Skip(pageRequest.Skip).Take(pageRequest.Size)

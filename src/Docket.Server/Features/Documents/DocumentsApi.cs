@@ -112,12 +112,13 @@ public static class DocumentsApi
         if (category is { Length: > 0 }) query = query.Where(d => d.Category == category);
         if (q is { Length: > 0 })
         {
-            var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(d => EF.Functions.Like(d.Filename, pattern, "\\")
-                || (d.Title != null && EF.Functions.Like(d.Title, pattern, "\\"))
-                || (d.Review != null && EF.Functions.Like(d.Review, pattern, "\\"))
-                || (d.CurrentResult != null && (EF.Functions.Like(d.CurrentResult.Content, pattern, "\\")
-                    || EF.Functions.Like(d.CurrentResult.Data, pattern, "\\"))));
+            var pattern = TextSearch.ContainsPattern(q);
+            query = query.Where(d => EF.Functions.Like(TextSearch.Fold(d.Filename), TextSearch.Fold(pattern), TextSearch.Escape)
+                || (d.Title != null && EF.Functions.Like(TextSearch.Fold(d.Title), TextSearch.Fold(pattern), TextSearch.Escape))
+                || (d.Review != null && EF.Functions.Like(TextSearch.Fold(d.Review), TextSearch.Fold(pattern), TextSearch.Escape))
+                || (d.CurrentResult != null
+                    && (EF.Functions.Like(TextSearch.Fold(d.CurrentResult.Content), TextSearch.Fold(pattern), TextSearch.Escape)
+                        || EF.Functions.Like(TextSearch.Fold(d.CurrentResult.Data), TextSearch.Fold(pattern), TextSearch.Escape))));
         }
 
         var total = await query.CountAsync(cancellationToken);

@@ -143,8 +143,9 @@ public sealed class ExportWriter(DocketDbContext db, IFileStore files, CurrentUs
         if (request.Category is { Length: > 0 } category) query = query.Where(d => d.Category == category);
         if (request.Q is { Length: > 0 } q)
         {
-            var pattern = "%" + q.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(d => EF.Functions.Like(d.Filename, pattern, "\\") || (d.Title != null && EF.Functions.Like(d.Title, pattern, "\\")));
+            var pattern = TextSearch.ContainsPattern(q);
+            query = query.Where(d => EF.Functions.Like(TextSearch.Fold(d.Filename), TextSearch.Fold(pattern), TextSearch.Escape)
+                || (d.Title != null && EF.Functions.Like(TextSearch.Fold(d.Title), TextSearch.Fold(pattern), TextSearch.Escape)));
         }
 
         var export = new Data.Model.Export

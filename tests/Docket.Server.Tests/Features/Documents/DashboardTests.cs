@@ -5,8 +5,16 @@ using Docket.Server.Tests.Infrastructure;
 namespace Docket.Server.Tests.Features.Documents;
 
 /// <summary>A server holding a known set of documents: the five samples, one note, and one that failed.</summary>
-public sealed class DashboardFixture : DocketFactory, IAsyncLifetime
+public class DashboardFixture : DocketFactory, IAsyncLifetime
 {
+    public DashboardFixture() : this(TestDatabase.Sqlite)
+    {
+    }
+
+    protected DashboardFixture(TestDatabase database) : base(null, null, database)
+    {
+    }
+
     public const string NoteName = "zebra-notes.txt";
     public const string WordOnlyInTheNote = "quokkaphonic";
     public const string BrokenName = "broken-export.json";
@@ -29,8 +37,10 @@ public sealed class DashboardFixture : DocketFactory, IAsyncLifetime
     Task IAsyncLifetime.DisposeAsync() => Task.CompletedTask;
 }
 
+public sealed class PostgresDashboardFixture() : DashboardFixture(TestDatabase.Postgres);
+
 /// <summary>The dashboard's list: search, filters, sorting and paging.</summary>
-public class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+public abstract class DashboardTests(DashboardFixture fixture)
 {
     private readonly HttpClient _client = fixture.CreateClient();
 
@@ -48,6 +58,14 @@ public class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardF
         Assert.Equal(["sample-memo.md"], Names(await ItemsAsync("q=sample-memo")));
         Assert.Equal([DashboardFixture.NoteName], Names(await ItemsAsync("q=zebra")));
         Assert.Equal(5, (await ItemsAsync("q=sample-")).Length);
+    }
+
+    [Fact]
+    public async Task Searching_IgnoresLetterCase()
+    {
+        Assert.Equal(["sample-memo.md"], Names(await ItemsAsync("q=SAMPLE-Memo")));
+        Assert.Equal([DashboardFixture.NoteName], Names(await ItemsAsync("q=ZEBRA")));
+        Assert.Equal([DashboardFixture.NoteName], Names(await ItemsAsync($"q={DashboardFixture.WordOnlyInTheNote.ToUpperInvariant()}")));
     }
 
     [Fact]
@@ -95,6 +113,36 @@ public class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardF
     }
 
     [Fact]
+    public async Task DeadLetters_AreFoundByTheirErrorText_InAnyLetterCase()
+    {
+        var all = (await _client.GetJsonAsync("/api/v1/admin/failed-jobs")).GetProperty("items").EnumerateArray().ToArray();
+        var deadLetter = Assert.Single(all);
+        Assert.Equal(fixture.Ids[DashboardFixture.BrokenName], deadLetter.Guid("document_id"));
+        var error = deadLetter.Str("last_error");
+        var part = error[..Math.Min(error.Length, 16)];
+
+        foreach (var search in new[] { part, part.ToUpperInvariant(), part.ToLowerInvariant() })
+        {
+            var found = (await _client.GetJsonAsync($"/api/v1/admin/failed-jobs?error={Uri.EscapeDataString(search)}"))
+                .GetProperty("items").EnumerateArray();
+            Assert.Equal([deadLetter.Guid("job_id")], found.Select(i => i.Guid("job_id")));
+        }
+        Assert.Empty((await _client.GetJsonAsync("/api/v1/admin/failed-jobs?error=no-job-failed-like-this")).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Stats_CountTheJobsAndDocumentsByState()
+    {
+        var stats = await _client.GetJsonAsync("/api/v1/admin/stats");
+
+        Assert.Equal(6, stats.GetProperty("jobs_by_state").Int("succeeded"));
+        Assert.Equal(1, stats.GetProperty("jobs_by_state").Int("failed"));
+        Assert.Equal(6, stats.GetProperty("documents_by_status").Int("processed"));
+        Assert.Equal(0, stats.Int("queue_depth"));
+        Assert.Equal(1, stats.Int("dead_letters"));
+    }
+
+    [Fact]
     public async Task Paging_ReturnsEveryDocumentExactlyOnce_WithTotals()
     {
         var seen = new List<Guid>();
@@ -119,7 +167,7 @@ public class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardF
 }
 
 /// <summary>Deleting removes the document, its jobs and its stored file.</summary>
-public class DeleteDocumentTests(DocketFactory factory) : IClassFixture<DocketFactory>
+public abstract class DeleteDocumentTests(DocketFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
 
@@ -154,7 +202,7 @@ public class DeleteDocumentTests(DocketFactory factory) : IClassFixture<DocketFa
         var defaults = Docket.Core.Pipeline.Stages.DefaultPipeline.CreateStages();
         // One slot: the next document is processed only once the worker has let go of the deleted one.
         await using var server = DocketFactory.Create(new Dictionary<string, string?> { ["Queue:Concurrency"] = "1" },
-            [defaults[0], gate, .. defaults.Skip(1)]);
+            [defaults[0], gate, .. defaults.Skip(1)], factory.Database);
         var client = server.CreateClient();
         var (id, jobId) = await client.UploadTextAsync("in-flight.txt", "Deleted while a worker still reads it.");
         Assert.Equal(id, await gate.ArrivalAsync());
@@ -177,3 +225,15 @@ public class DeleteDocumentTests(DocketFactory factory) : IClassFixture<DocketFa
         Directory.EnumerateFiles(Path.Combine(factory.DataDirectory, "files"), "*", SearchOption.AllDirectories)
             .Where(path => Path.GetFileName(path).Contains(id.ToString("N"), StringComparison.Ordinal));
 }
+
+/// <summary><see cref="DashboardTests"/> on SQLite.</summary>
+public sealed class DashboardTestsOnSqlite(DashboardFixture fixture) : DashboardTests(fixture), IClassFixture<DashboardFixture>;
+
+/// <summary><see cref="DashboardTests"/> on PostgreSQL.</summary>
+public sealed class DashboardTestsOnPostgres(PostgresDashboardFixture fixture) : DashboardTests(fixture), IClassFixture<PostgresDashboardFixture>;
+
+/// <summary><see cref="DeleteDocumentTests"/> on SQLite.</summary>
+public sealed class DeleteDocumentTestsOnSqlite(DocketFactory fixture) : DeleteDocumentTests(fixture), IClassFixture<DocketFactory>;
+
+/// <summary><see cref="DeleteDocumentTests"/> on PostgreSQL.</summary>
+public sealed class DeleteDocumentTestsOnPostgres(PostgresDocketFactory fixture) : DeleteDocumentTests(fixture), IClassFixture<PostgresDocketFactory>;

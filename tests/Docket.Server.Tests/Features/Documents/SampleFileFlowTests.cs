@@ -10,7 +10,7 @@ namespace Docket.Server.Tests.Features.Documents;
 /// The seed sample files through the whole flow a person goes through: upload, processing,
 /// review with optimistic concurrency, finalising, and exporting one and many documents.
 /// </summary>
-public class SampleFileFlowTests(DocketFactory factory) : IClassFixture<DocketFactory>
+public abstract class SampleFileFlowTests(DocketFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
 
@@ -172,3 +172,9 @@ public class SampleFileFlowTests(DocketFactory factory) : IClassFixture<DocketFa
         Assert.Equal(csvBytes, await _client.GetByteArrayAsync($"/api/v1/export/{csvExport.Guid("id")}/download"));
     }
 }
+
+/// <summary><see cref="SampleFileFlowTests"/> on SQLite.</summary>
+public sealed class SampleFileFlowTestsOnSqlite(DocketFactory fixture) : SampleFileFlowTests(fixture), IClassFixture<DocketFactory>;
+
+/// <summary><see cref="SampleFileFlowTests"/> on PostgreSQL.</summary>
+public sealed class SampleFileFlowTestsOnPostgres(PostgresDocketFactory fixture) : SampleFileFlowTests(fixture), IClassFixture<PostgresDocketFactory>;

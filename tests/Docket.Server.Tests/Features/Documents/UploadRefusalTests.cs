@@ -6,13 +6,25 @@ using Docket.Server.Tests.Infrastructure;
 namespace Docket.Server.Tests.Features.Documents;
 
 /// <summary>A server that accepts files of at most 1 KB; the tests below only ever send refused uploads to it.</summary>
-public sealed class SmallUploadLimitFactory() : DocketFactory(new Dictionary<string, string?> { ["Uploads:MaxFileBytes"] = "1024" });
+public class SmallUploadLimitFactory : DocketFactory
+{
+    public SmallUploadLimitFactory() : this(TestDatabase.Sqlite)
+    {
+    }
+
+    protected SmallUploadLimitFactory(TestDatabase database)
+        : base(new Dictionary<string, string?> { ["Uploads:MaxFileBytes"] = "1024" }, null, database)
+    {
+    }
+}
+
+public sealed class PostgresSmallUploadLimitFactory() : SmallUploadLimitFactory(TestDatabase.Postgres);
 
 /// <summary>
 /// Invalid input is refused in the request with a clear error, and nothing is stored: no
 /// document row, no file in storage, no temporary file left behind.
 /// </summary>
-public class UploadRefusalTests(SmallUploadLimitFactory factory) : IClassFixture<SmallUploadLimitFactory>
+public abstract class UploadRefusalTests(SmallUploadLimitFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
 
@@ -117,3 +129,9 @@ public class UploadRefusalTests(SmallUploadLimitFactory factory) : IClassFixture
         }
     }
 }
+
+/// <summary><see cref="UploadRefusalTests"/> on SQLite.</summary>
+public sealed class UploadRefusalTestsOnSqlite(SmallUploadLimitFactory fixture) : UploadRefusalTests(fixture), IClassFixture<SmallUploadLimitFactory>;
+
+/// <summary><see cref="UploadRefusalTests"/> on PostgreSQL.</summary>
+public sealed class UploadRefusalTestsOnPostgres(PostgresSmallUploadLimitFactory fixture) : UploadRefusalTests(fixture), IClassFixture<PostgresSmallUploadLimitFactory>;

@@ -34,7 +34,7 @@ public class CsvCellsTests
         Assert.Equal(expected, CsvCells.Escape(value));
 }
 
-public class CsvExportTests(DocketFactory factory) : IClassFixture<DocketFactory>
+public abstract class CsvExportTests(DocketFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
 
@@ -56,3 +56,9 @@ public class CsvExportTests(DocketFactory factory) : IClassFixture<DocketFactory
         Assert.DoesNotContain(",=HYPERLINK", csv);
     }
 }
+
+/// <summary><see cref="CsvExportTests"/> on SQLite.</summary>
+public sealed class CsvExportTestsOnSqlite(DocketFactory fixture) : CsvExportTests(fixture), IClassFixture<DocketFactory>;
+
+/// <summary><see cref="CsvExportTests"/> on PostgreSQL.</summary>
+public sealed class CsvExportTestsOnPostgres(PostgresDocketFactory fixture) : CsvExportTests(fixture), IClassFixture<PostgresDocketFactory>;

@@ -6,14 +6,16 @@ using Docket.Server.Tests.Infrastructure;
 namespace Docket.Server.Tests.Features.Jobs;
 
 /// <summary>A running job is cancelled at its next stage boundary, with the job held mid-pipeline by a gate stage.</summary>
-public class CancelRunningJobTests
+public abstract class CancelRunningJobTests
 {
+    protected abstract TestDatabase Database { get; }
+
     [Fact]
     public async Task CancellingARunningJob_StopsItAtTheNextStageBoundary_AndItCanBeRetried()
     {
         var gate = new GateStage("hold", PipelinePhase.Parsing);
         var defaults = DefaultPipeline.CreateStages();
-        await using var server = DocketFactory.Create(stages: [defaults[0], gate, .. defaults.Skip(1)]);
+        await using var server = DocketFactory.Create(stages: [defaults[0], gate, .. defaults.Skip(1)], database: Database);
         var client = server.CreateClient();
         var (documentId, jobId) = await client.UploadTextAsync("cancel-me.txt", "A long report that nobody wants any more.");
         Assert.Equal(documentId, await gate.ArrivalAsync());
@@ -54,4 +56,16 @@ public class CancelRunningJobTests
         var versions = (await client.GetJsonAsync($"/api/v1/documents/{documentId}/result")).GetProperty("versions");
         Assert.Equal(newJobId, Assert.Single(versions.EnumerateArray()).Guid("job_id"));
     }
+}
+
+/// <summary><see cref="CancelRunningJobTests"/> on SQLite.</summary>
+public sealed class CancelRunningJobTestsOnSqlite : CancelRunningJobTests
+{
+    protected override TestDatabase Database => TestDatabase.Sqlite;
+}
+
+/// <summary><see cref="CancelRunningJobTests"/> on PostgreSQL.</summary>
+public sealed class CancelRunningJobTestsOnPostgres : CancelRunningJobTests
+{
+    protected override TestDatabase Database => TestDatabase.Postgres;
 }

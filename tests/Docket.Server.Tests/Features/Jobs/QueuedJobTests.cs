@@ -4,7 +4,7 @@ using Docket.Server.Tests.Infrastructure;
 namespace Docket.Server.Tests.Features.Jobs;
 
 /// <summary>With no worker running, jobs stay queued, so what may happen to a queued job can be checked exactly.</summary>
-public class QueuedJobTests(NoWorkerFactory factory) : IClassFixture<NoWorkerFactory>
+public abstract class QueuedJobTests(NoWorkerFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
 
@@ -68,3 +68,9 @@ public class QueuedJobTests(NoWorkerFactory factory) : IClassFixture<NoWorkerFac
         Assert.Equal("queued", (await _client.GetJsonAsync($"/api/v1/documents/{id}/status")).Str("status"));
     }
 }
+
+/// <summary><see cref="QueuedJobTests"/> on SQLite.</summary>
+public sealed class QueuedJobTestsOnSqlite(NoWorkerFactory fixture) : QueuedJobTests(fixture), IClassFixture<NoWorkerFactory>;
+
+/// <summary><see cref="QueuedJobTests"/> on PostgreSQL.</summary>
+public sealed class QueuedJobTestsOnPostgres(PostgresNoWorkerFactory fixture) : QueuedJobTests(fixture), IClassFixture<PostgresNoWorkerFactory>;

@@ -4,7 +4,7 @@ using Docket.Server.Tests.Infrastructure;
 namespace Docket.Server.Tests.Features.Review;
 
 /// <summary>Moves the state machines forbid, and edits that are stale or invalid, are refused and change nothing.</summary>
-public class ReviewRefusalTests(DocketFactory factory) : IClassFixture<DocketFactory>
+public abstract class ReviewRefusalTests(DocketFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
 
@@ -131,3 +131,9 @@ public class ReviewRefusalTests(DocketFactory factory) : IClassFixture<DocketFac
         Assert.True(error.GetProperty("details").TryGetProperty("category", out _), error.ToString());
     }
 }
+
+/// <summary><see cref="ReviewRefusalTests"/> on SQLite.</summary>
+public sealed class ReviewRefusalTestsOnSqlite(DocketFactory fixture) : ReviewRefusalTests(fixture), IClassFixture<DocketFactory>;
+
+/// <summary><see cref="ReviewRefusalTests"/> on PostgreSQL.</summary>
+public sealed class ReviewRefusalTestsOnPostgres(PostgresDocketFactory fixture) : ReviewRefusalTests(fixture), IClassFixture<PostgresDocketFactory>;

@@ -11,12 +11,14 @@ namespace Docket.Server.Tests.Features.Streams;
 /// The SSE endpoints. Each test holds its job at a gate stage, so what is live, what is replayed
 /// and what was missed does not depend on how fast the worker happens to be.
 /// </summary>
-public class EventStreamTests
+public abstract class EventStreamTests
 {
+    protected abstract TestDatabase Database { get; }
+
     private static readonly string[] PayloadFields = ["id", "job_id", "document_id", "event", "stage", "progress", "message", "timestamp"];
 
     /// <summary>The default stages with <paramref name="gates"/> inserted before the stage at each index.</summary>
-    private static DocketFactory ServerWith(Dictionary<int, GateStage> gates, Dictionary<string, string?>? settings = null)
+    private DocketFactory ServerWith(Dictionary<int, GateStage> gates, Dictionary<string, string?>? settings = null)
     {
         var stages = new List<IPipelineStage>();
         var defaults = DefaultPipeline.CreateStages();
@@ -25,7 +27,7 @@ public class EventStreamTests
             if (gates.TryGetValue(i, out var gate)) stages.Add(gate);
             stages.Add(defaults[i]);
         }
-        return DocketFactory.Create(settings, stages);
+        return DocketFactory.Create(settings, stages, Database);
     }
 
     [Theory]
@@ -200,4 +202,16 @@ public class EventStreamTests
         await client.WaitForDocumentAsync(documentId, "failed");
         Assert.Equal("failed", (await client.GetJsonAsync($"/api/v1/jobs/{newJobId}")).Str("state"));
     }
+}
+
+/// <summary><see cref="EventStreamTests"/> on SQLite.</summary>
+public sealed class EventStreamTestsOnSqlite : EventStreamTests
+{
+    protected override TestDatabase Database => TestDatabase.Sqlite;
+}
+
+/// <summary><see cref="EventStreamTests"/> on PostgreSQL.</summary>
+public sealed class EventStreamTestsOnPostgres : EventStreamTests
+{
+    protected override TestDatabase Database => TestDatabase.Postgres;
 }

@@ -1,0 +1,467 @@
+using Docket.Core.Documents;
+using Docket.Core.Jobs;
+using Docket.Data.Events;
+using Docket.Data.Jobs;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Docket.Data.Postgres;
+
+/// <summary>
+/// The job queue on PostgreSQL, shared by any number of worker processes. A claim locks the due
+/// rows it picks with FOR UPDATE SKIP LOCKED, so concurrent claimers pass over each other's rows
+/// instead of waiting on them, and each job goes to exactly one worker. Every other move has the
+/// same guards as <see cref="Sqlite.SqliteJobStore"/>: the attempt as fencing token, and the state
+/// machines' source states in each WHERE clause (under READ COMMITTED an UPDATE re-checks its
+/// WHERE on the newest row version, so a guard that no longer holds changes nothing).
+/// Errors are not caught here: a lost connection or an administrator shutdown (08xxx, 57P01)
+/// reaches the worker, which logs it and claims again after a backoff.
+/// </summary>
+public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus, IOptions<QueueOptions> options, TimeProvider clock)
+    : IJobStore
+{
+    private static readonly string[] QueuedSources = Sources(DocumentStatus.Queued);
+    private static readonly string[] ProcessingSources = Sources(DocumentStatus.Processing);
+    private static readonly string[] ProcessedSources = Sources(DocumentStatus.Processed);
+    private static readonly string[] FailedSources = Sources(DocumentStatus.Failed);
+    private static readonly string[] CancelledSources = Sources(DocumentStatus.Cancelled);
+
+    private readonly QueueOptions _options = options.Value;
+
+    public Task<IReadOnlyList<EnqueuedJob>> AddDocumentsAsync(IReadOnlyList<NewDocument> documents, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<EnqueuedJob>>(async s =>
+        {
+            var now = Now();
+            var jobs = new List<EnqueuedJob>(documents.Count);
+            foreach (var d in documents)
+            {
+                var jobId = Guid.CreateVersion7();
+                var duplicateOf = await s.ScalarAsync("""
+                    SELECT id FROM documents WHERE owner_id = @owner AND sha256 = @sha ORDER BY created_at, id LIMIT 1
+                    """, cancellationToken, ("owner", d.OwnerId), ("sha", d.Sha256)) as Guid?;
+                await s.ExecuteAsync("""
+                    INSERT INTO documents (id, owner_id, filename, file_type, content_type, size_bytes, sha256, storage_key,
+                                           status, current_job_id, version, created_at, updated_at)
+                    VALUES (@id, @owner, @name, @type, @ctype, @size, @sha, @key, 'queued', @job, 1, @now, @now)
+                    """, cancellationToken,
+                    ("id", d.Id), ("owner", d.OwnerId), ("name", d.FileName), ("type", d.FileType), ("ctype", d.ContentType),
+                    ("size", d.SizeBytes), ("sha", d.Sha256), ("key", d.StorageKey), ("job", jobId), ("now", now));
+                await InsertJobAsync(s, jobId, d.Id, d.OwnerId, retryOf: null, now, cancellationToken);
+                await AddEventAsync(s, jobId, d.Id, EventNames.JobQueued, null, 0, "Queued for processing", null, now, cancellationToken);
+                jobs.Add(new EnqueuedJob(d.Id, jobId, DocumentStatus.Queued, duplicateOf));
+            }
+            WakeWorkers(s);
+            return jobs;
+        }, cancellationToken);
+
+    public Task<EnqueueOutcome> EnqueueAsync(Guid documentId, Guid ownerId, IReadOnlyCollection<DocumentStatus> allowedFrom, Guid? retryOf,
+        CancellationToken cancellationToken) =>
+        WriteAsync<EnqueueOutcome>(async s =>
+        {
+            var rows = await s.QueryAsync("SELECT status, current_job_id FROM documents WHERE id = @id AND owner_id = @owner",
+                r => (Status: r.GetString(0), CurrentJob: r.IsDBNull(1) ? (Guid?)null : r.GetGuid(1)), cancellationToken,
+                ("id", documentId), ("owner", ownerId));
+            if (rows.Count == 0) return new EnqueueOutcome.NotFound();
+            var (statusText, currentJob) = rows[0];
+
+            var status = Wire.ParseDocumentStatus(statusText);
+            if (retryOf is { } retried)
+            {
+                if (await s.ScalarAsync("SELECT state FROM jobs WHERE id = @id AND document_id = @doc", cancellationToken,
+                        ("id", retried), ("doc", documentId)) is not string jobState)
+                    return new EnqueueOutcome.NotFound();
+                if (!JobStateMachine.CanRetry(Wire.ParseJobState(jobState)))
+                    return new EnqueueOutcome.NotRetryable($"Only a failed or cancelled job can be retried; this one is {jobState}.");
+                if (currentJob != retried)
+                    return new EnqueueOutcome.NotRetryable("A newer job exists for this document; retry that one instead.");
+            }
+
+            // Processing -> Queued is the running job's own way back (lease lost, retry scheduled); a new job
+            // from there would run beside it, so it is refused whatever the caller allows.
+            if (!allowedFrom.Contains(status) || status == DocumentStatus.Processing
+                || !DocumentStateMachine.CanMove(status, DocumentStatus.Queued))
+                return new EnqueueOutcome.WrongStatus(status);
+
+            var now = Now();
+            var jobId = Guid.CreateVersion7();
+            // The status read above may be stale by now; the guard makes a concurrent change win instead of this one.
+            var moved = await s.ExecuteAsync("""
+                UPDATE documents SET status = 'queued', current_job_id = @job, failure_reason = NULL,
+                                     updated_at = @now, version = version + 1
+                WHERE id = @id AND status = @status
+                """, cancellationToken, ("job", jobId), ("now", now), ("id", documentId), ("status", statusText));
+            if (moved == 0) return new EnqueueOutcome.WrongStatus(status);
+            await InsertJobAsync(s, jobId, documentId, ownerId, retryOf, now, cancellationToken);
+            var message = retryOf is null ? "Queued for reprocessing" : "Queued again (retry)";
+            await AddEventAsync(s, jobId, documentId, EventNames.JobQueued, null, 0, message, null, now, cancellationToken);
+            WakeWorkers(s);
+            return new EnqueueOutcome.Enqueued(jobId);
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string workerId, int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (limit <= 0) return [];
+        return await WriteAsync<IReadOnlyList<ClaimedJob>>(async s =>
+        {
+            var now = Now();
+            // SKIP LOCKED: rows another claimer has locked are passed over, not waited for; LIMIT takes only
+            // as many as this worker has free slots. The outer SELECT restores claim order (RETURNING has none).
+            var claimed = await s.QueryAsync("""
+                WITH next AS (
+                    SELECT id FROM jobs
+                    WHERE state = 'queued' AND scheduled_at <= @now
+                    ORDER BY priority, scheduled_at, id
+                    LIMIT @limit
+                    FOR UPDATE SKIP LOCKED
+                ), claimed AS (
+                    UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, attempted_at = @now,
+                                      attempted_by = @worker, lease_expires_at = @expires, stage = NULL
+                    FROM next WHERE j.id = next.id
+                    RETURNING j.id, j.document_id, j.attempt, j.max_attempts, j.priority, j.scheduled_at
+                )
+                SELECT c.id, c.document_id, c.attempt, c.max_attempts, d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key
+                FROM claimed c JOIN documents d ON d.id = c.document_id
+                ORDER BY c.priority, c.scheduled_at, c.id
+                """,
+                r => new ClaimedJob(new JobLease(r.GetGuid(0), r.GetInt32(2)), r.GetGuid(1), r.GetGuid(4), r.GetInt32(3),
+                    r.GetString(5), r.GetString(6), r.GetInt64(7), r.GetString(8)),
+                cancellationToken, ("now", now), ("limit", limit), ("worker", workerId), ("expires", now + lease));
+
+            foreach (var job in claimed)
+            {
+                await MoveDocumentAsync(s, job.DocumentId, "processing", ProcessingSources, now, cancellationToken);
+                await AddEventAsync(s, job.Lease.JobId, job.DocumentId, EventNames.JobStarted, null, 5,
+                    $"Attempt {job.Lease.Attempt} of {job.MaxAttempts} started on {workerId}", null, now, cancellationToken);
+            }
+            return claimed;
+        }, cancellationToken);
+    }
+
+    public Task<LeaseStatus> HeartbeatAsync(JobLease lease, TimeSpan extendBy, CancellationToken cancellationToken) =>
+        WriteAsync(async s =>
+        {
+            var cancel = await s.ScalarAsync("""
+                UPDATE jobs SET lease_expires_at = @expires
+                WHERE id = @id AND attempt = @attempt AND state = 'running'
+                RETURNING cancel_requested
+                """, cancellationToken, ("expires", Now() + extendBy), ("id", lease.JobId), ("attempt", lease.Attempt));
+            return cancel switch
+            {
+                null => LeaseStatus.Lost,
+                true => LeaseStatus.CancelRequested,
+                _ => LeaseStatus.Held,
+            };
+        }, cancellationToken);
+
+    public async Task<bool> ReportProgressAsync(JobLease lease, IReadOnlyList<ProgressUpdate> updates, CancellationToken cancellationToken)
+    {
+        if (updates.Count == 0) return true;
+        return await WriteAsync(async s =>
+        {
+            var last = updates[^1];
+            // One guarded UPDATE both checks the lease and records where the job is.
+            if (await s.ScalarAsync("""
+                    UPDATE jobs SET stage = @stage, progress = @progress
+                    WHERE id = @id AND attempt = @attempt AND state = 'running'
+                    RETURNING document_id
+                    """, cancellationToken, ("stage", last.Stage), ("progress", last.Progress), ("id", lease.JobId),
+                    ("attempt", lease.Attempt)) is not Guid documentId)
+                return false;
+            var now = Now();
+            foreach (var update in updates)
+                await AddEventAsync(s, lease.JobId, documentId, update.Event, update.Stage, update.Progress, update.Message, null, now,
+                    cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken) =>
+        WriteAsync(async s =>
+        {
+            var now = Now();
+            if (await s.ScalarAsync("""
+                    UPDATE jobs SET state = 'succeeded', progress = 100, finalized_at = @now, lease_expires_at = NULL
+                    WHERE id = @id AND attempt = @attempt AND state = 'running'
+                    RETURNING document_id
+                    """, cancellationToken, ("now", now), ("id", lease.JobId), ("attempt", lease.Attempt)) is not Guid documentId)
+                return false;
+
+            var resultId = Guid.CreateVersion7();
+            await s.ExecuteAsync("""
+                INSERT INTO document_results (id, document_id, job_id, version, content, data, created_at)
+                VALUES (@rid, @doc, @job,
+                        (SELECT COALESCE(MAX(version), 0) + 1 FROM document_results WHERE document_id = @doc),
+                        @content, @data, @now)
+                """, cancellationToken, ("rid", resultId), ("doc", documentId), ("job", lease.JobId),
+                ("content", result.Content), ("data", result.DataJson), ("now", now));
+            await s.ExecuteAsync("""
+                UPDATE documents SET status = 'processed', current_result_id = @result, title = @title, category = @category,
+                                     failure_reason = NULL, processed_at = @now, updated_at = @now, version = version + 1
+                WHERE id = @id AND status = ANY(@sources)
+                """, cancellationToken, ("result", resultId), ("title", result.Title), ("category", result.Category), ("now", now),
+                ("id", documentId), ("sources", ProcessedSources));
+            await AddEventAsync(s, lease.JobId, documentId, EventNames.JobCompleted, null, 100, "Processing completed; ready for review",
+                null, now, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<FailureOutcome> FailAsync(JobLease lease, string error, string? stage, bool permanent, TimeSpan retryDelay,
+        CancellationToken cancellationToken) =>
+        WriteAsync(async s =>
+        {
+            // FOR UPDATE: the decision below (fail, cancel or retry) must not race a cancel request.
+            var rows = await s.QueryAsync("""
+                SELECT document_id, max_attempts, cancel_requested FROM jobs
+                WHERE id = @id AND attempt = @attempt AND state = 'running' FOR UPDATE
+                """, r => (DocumentId: r.GetGuid(0), MaxAttempts: r.GetInt32(1), CancelRequested: r.GetBoolean(2)), cancellationToken,
+                ("id", lease.JobId), ("attempt", lease.Attempt));
+            if (rows.Count == 0) return FailureOutcome.LeaseLost;
+            var (documentId, maxAttempts, cancelRequested) = rows[0];
+
+            var now = Now();
+            var entry = ErrorEntry(lease.Attempt, now, stage, error, permanent);
+            if (permanent || lease.Attempt >= maxAttempts)
+            {
+                await s.ExecuteAsync("""
+                    UPDATE jobs SET state = 'failed', last_error = @error, errors = (errors::jsonb || jsonb_build_array(@entry::jsonb))::text,
+                                    finalized_at = @now, lease_expires_at = NULL
+                    WHERE id = @id
+                    """, cancellationToken, ("error", error), ("entry", entry), ("now", now), ("id", lease.JobId));
+                var reason = permanent ? error : $"{error} (gave up after {lease.Attempt} attempts)";
+                await FailDocumentAsync(s, documentId, reason, now, cancellationToken);
+                await AddEventAsync(s, lease.JobId, documentId, EventNames.JobFailed, stage, 100, reason, error, now, cancellationToken);
+                return FailureOutcome.Failed;
+            }
+
+            if (cancelRequested)
+            {
+                // Someone asked to stop this job: a retry would only run what they cancelled.
+                await s.ExecuteAsync("""
+                    UPDATE jobs SET state = 'cancelled', last_error = @error, errors = (errors::jsonb || jsonb_build_array(@entry::jsonb))::text,
+                                    finalized_at = @now, lease_expires_at = NULL
+                    WHERE id = @id
+                    """, cancellationToken, ("error", error), ("entry", entry), ("now", now), ("id", lease.JobId));
+                await MoveDocumentAsync(s, documentId, "cancelled", CancelledSources, now, cancellationToken);
+                await AddEventAsync(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100, "Cancelled (the attempt had failed)",
+                    error, now, cancellationToken);
+                return FailureOutcome.Cancelled;
+            }
+
+            await s.ExecuteAsync("""
+                UPDATE jobs SET state = 'queued', scheduled_at = @at, last_error = @error,
+                                errors = (errors::jsonb || jsonb_build_array(@entry::jsonb))::text, lease_expires_at = NULL
+                WHERE id = @id
+                """, cancellationToken, ("at", now + retryDelay), ("error", error), ("entry", entry), ("id", lease.JobId));
+            await MoveDocumentAsync(s, documentId, "queued", QueuedSources, now, cancellationToken);
+            var message = $"Attempt {lease.Attempt} of {maxAttempts} failed; retrying in {retryDelay.TotalSeconds:0.#} s";
+            await AddEventAsync(s, lease.JobId, documentId, EventNames.JobRetrying, stage, 0, message, error, now, cancellationToken);
+            return FailureOutcome.RetryScheduled;
+        }, cancellationToken);
+
+    public Task<bool> AcknowledgeCancelAsync(JobLease lease, string? stage, CancellationToken cancellationToken) =>
+        WriteAsync(async s =>
+        {
+            var now = Now();
+            if (await s.ScalarAsync("""
+                    UPDATE jobs SET state = 'cancelled', finalized_at = @now, lease_expires_at = NULL
+                    WHERE id = @id AND attempt = @attempt AND state = 'running'
+                    RETURNING document_id
+                    """, cancellationToken, ("now", now), ("id", lease.JobId), ("attempt", lease.Attempt)) is not Guid documentId)
+                return false;
+            await MoveDocumentAsync(s, documentId, "cancelled", CancelledSources, now, cancellationToken);
+            await AddEventAsync(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100,
+                stage is null ? "Cancelled" : $"Cancelled before {stage}", null, now, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<CancelOutcome> RequestCancelAsync(Guid jobId, Guid? ownerId, CancellationToken cancellationToken) =>
+        WriteAsync<CancelOutcome>(async s =>
+        {
+            // FOR UPDATE: a claim between this read and the write below would otherwise turn a
+            // "cancel the queued job" into cancelling a job a worker is already running.
+            var rows = await s.QueryAsync("SELECT state, document_id, owner_id FROM jobs WHERE id = @id FOR UPDATE",
+                r => (State: r.GetString(0), DocumentId: r.GetGuid(1), OwnerId: r.GetGuid(2)), cancellationToken, ("id", jobId));
+            if (rows.Count == 0 || (ownerId is { } owner && rows[0].OwnerId != owner))
+                return new CancelOutcome.NotFound();
+            var (state, documentId, _) = rows[0];
+
+            var now = Now();
+            switch (Wire.ParseJobState(state))
+            {
+                case JobState.Queued:
+                    await s.ExecuteAsync("UPDATE jobs SET state = 'cancelled', finalized_at = @now WHERE id = @id AND state = 'queued'",
+                        cancellationToken, ("now", now), ("id", jobId));
+                    await MoveDocumentAsync(s, documentId, "cancelled", CancelledSources, now, cancellationToken);
+                    await AddEventAsync(s, jobId, documentId, EventNames.JobCancelled, null, 100, "Cancelled before it started", null, now,
+                        cancellationToken);
+                    return new CancelOutcome.Cancelled();
+                case JobState.Running:
+                    await s.ExecuteAsync("UPDATE jobs SET cancel_requested = true WHERE id = @id", cancellationToken, ("id", jobId));
+                    // For the worker running it; the heartbeat also reports the request if this signal is lost.
+                    var payload = System.Text.Encoding.UTF8.GetBytes(jobId.ToString("D"));
+                    s.AfterCommit(() => Observe(bus.PublishAsync(BusChannels.JobsCancel, payload)));
+                    return new CancelOutcome.Requested();
+                case var finished:
+                    return new CancelOutcome.AlreadyFinished(finished);
+            }
+        }, cancellationToken);
+
+    public Task<int> RescueExpiredAsync(CancellationToken cancellationToken) =>
+        WriteAsync(async s =>
+        {
+            var now = Now();
+            // SKIP LOCKED: two rescuers (one per node) split the expired jobs instead of queueing behind each other;
+            // a job whose worker is completing it right now is left for the next round.
+            var expired = await s.QueryAsync("""
+                SELECT id, document_id, attempt, max_attempts, cancel_requested, attempted_by FROM jobs
+                WHERE state = 'running' AND lease_expires_at < @now
+                LIMIT 1000 FOR UPDATE SKIP LOCKED
+                """, r => (Id: r.GetGuid(0), DocumentId: r.GetGuid(1), Attempt: r.GetInt32(2), MaxAttempts: r.GetInt32(3),
+                    CancelRequested: r.GetBoolean(4), Worker: r.IsDBNull(5) ? null : r.GetString(5)),
+                cancellationToken, ("now", now));
+
+            int rescued = 0, requeued = 0;
+            foreach (var job in expired)
+            {
+                var lost = $"The worker {job.Worker} stopped responding (lease expired)";
+                var entry = ErrorEntry(job.Attempt, now, null, lost, false);
+                var newState = job.CancelRequested ? "cancelled" : job.Attempt >= job.MaxAttempts ? "failed" : "queued";
+                var changed = await s.ExecuteAsync("""
+                    UPDATE jobs SET state = @state, lease_expires_at = NULL, scheduled_at = @now, last_error = @error,
+                                    errors = (errors::jsonb || jsonb_build_array(@entry::jsonb))::text,
+                                    finalized_at = CASE WHEN @state = 'queued' THEN NULL ELSE @now END
+                    WHERE id = @id AND attempt = @attempt AND state = 'running' AND lease_expires_at < @now
+                    """, cancellationToken, ("state", newState), ("now", now), ("error", lost), ("entry", entry), ("id", job.Id),
+                    ("attempt", job.Attempt));
+                if (changed == 0) continue;
+                rescued++;
+
+                switch (newState)
+                {
+                    case "cancelled":
+                        await MoveDocumentAsync(s, job.DocumentId, "cancelled", CancelledSources, now, cancellationToken);
+                        await AddEventAsync(s, job.Id, job.DocumentId, EventNames.JobCancelled, null, 100, "Cancelled", null, now,
+                            cancellationToken);
+                        break;
+                    case "failed":
+                        var reason = $"{lost}; gave up after {job.Attempt} attempts";
+                        await FailDocumentAsync(s, job.DocumentId, reason, now, cancellationToken);
+                        await AddEventAsync(s, job.Id, job.DocumentId, EventNames.JobFailed, null, 100, reason, lost, now, cancellationToken);
+                        break;
+                    default:
+                        requeued++;
+                        await MoveDocumentAsync(s, job.DocumentId, "queued", QueuedSources, now, cancellationToken);
+                        await AddEventAsync(s, job.Id, job.DocumentId, EventNames.JobRetrying, null, 0,
+                            $"{lost}; queued again (attempt {job.Attempt} of {job.MaxAttempts} used)", lost, now, cancellationToken);
+                        break;
+                }
+            }
+            if (requeued > 0) WakeWorkers(s);
+            return rescued;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<JobEvent>> EventsAsync(EventScope scope, Guid id, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        var column = scope == EventScope.Job ? "job_id" : "document_id";
+        await using var command = dataSource.CreateCommand($"""
+            SELECT id, job_id, document_id, event, stage, progress, message, error, created_at FROM job_events
+            WHERE {column} = @id AND id > @after ORDER BY id LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("after", afterId);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<JobEvent>();
+        while (await reader.ReadAsync(cancellationToken))
+            events.Add(new JobEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetFieldValue<DateTimeOffset>(8), reader.IsDBNull(7) ? null : reader.GetString(7)));
+        return events;
+    }
+
+    public async Task<long> LastEventIdAsync(EventScope scope, Guid id, CancellationToken cancellationToken)
+    {
+        var column = scope == EventScope.Job ? "job_id" : "document_id";
+        await using var command = dataSource.CreateCommand($"SELECT MAX(id) FROM job_events WHERE {column} = @id");
+        command.Parameters.AddWithValue("id", id);
+        return await command.ExecuteScalarAsync(cancellationToken) is long last ? last : 0L;
+    }
+
+    /// <summary>
+    /// One transaction per call. The after-commit actions (bus publishes) run only once the commit
+    /// returned, in the order they were added, so listeners never see an event the table lacks.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<PostgresSession, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var session = new PostgresSession(connection, transaction);
+        var result = await work(session);
+        // Not cancellable: a commit cancelled on the way could still succeed on the server, and a
+        // claim the caller never heard of would sit running until its lease expired.
+        await transaction.CommitAsync(CancellationToken.None);
+        foreach (var action in session.AfterCommitActions) action();
+        return result;
+    }
+
+    private Task<int> InsertJobAsync(PostgresSession s, Guid jobId, Guid documentId, Guid ownerId, Guid? retryOf, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        s.ExecuteAsync("""
+            INSERT INTO jobs (id, document_id, owner_id, kind, state, priority, attempt, max_attempts, scheduled_at, retry_of, created_at)
+            VALUES (@id, @doc, @owner, 'process', 'queued', 0, 0, @max, @now, @retry, @now)
+            """, cancellationToken, ("id", jobId), ("doc", documentId), ("owner", ownerId), ("max", _options.MaxAttempts), ("now", now),
+            ("retry", retryOf));
+
+    private static Task<int> MoveDocumentAsync(PostgresSession s, Guid documentId, string status, string[] sources, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        s.ExecuteAsync("""
+            UPDATE documents SET status = @status, updated_at = @now, version = version + 1
+            WHERE id = @id AND status = ANY(@sources)
+            """, cancellationToken, ("status", status), ("now", now), ("id", documentId), ("sources", sources));
+
+    private static Task<int> FailDocumentAsync(PostgresSession s, Guid documentId, string reason, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        s.ExecuteAsync("""
+            UPDATE documents SET status = 'failed', failure_reason = @reason, updated_at = @now, version = version + 1
+            WHERE id = @id AND status = ANY(@sources)
+            """, cancellationToken, ("reason", reason), ("now", now), ("id", documentId), ("sources", FailedSources));
+
+    /// <summary>Stores an event; it is published once (and only if) the transaction commits.</summary>
+    private async Task AddEventAsync(PostgresSession s, Guid jobId, Guid documentId, string name, string? stage, int progress,
+        string? message, string? error, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var id = (long)(await s.ScalarAsync("""
+            INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
+            VALUES (@job, @doc, @event, @stage, @progress, @message, @error, @now) RETURNING id
+            """, cancellationToken, ("job", jobId), ("doc", documentId), ("event", name), ("stage", stage), ("progress", progress),
+            ("message", message), ("error", error), ("now", now)))!;
+        var stored = new JobEvent(id, jobId, documentId, name, stage, progress, message, now, error);
+        s.AfterCommit(() => Observe(bus.PublishEventsAsync([stored])));
+    }
+
+    private void WakeWorkers(PostgresSession s) =>
+        s.AfterCommit(() => Observe(bus.PublishAsync(BusChannels.JobsAvailable, ReadOnlyMemory<byte>.Empty)));
+
+    /// <summary>Buses enqueue synchronously (so order holds); a publish that fails later is only a lost signal.</summary>
+    private static void Observe(ValueTask publish)
+    {
+        if (publish.IsCompletedSuccessfully) return;
+        publish.AsTask().ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    /// <summary>The same entry SQLite stores (instant as epoch milliseconds), so the API shows one format.</summary>
+    private static string ErrorEntry(int attempt, DateTimeOffset now, string? stage, string error, bool permanent) =>
+        System.Text.Json.JsonSerializer.Serialize(new { attempt, at = now.ToUnixTimeMilliseconds(), stage, error, permanent });
+
+    /// <summary>
+    /// PostgreSQL stores microseconds; a .NET instant has 100 ns ticks. Truncating here keeps the
+    /// instant published on the bus equal to the one a reader gets back from the table.
+    /// </summary>
+    private DateTimeOffset Now()
+    {
+        var now = clock.GetUtcNow();
+        return new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
+    }
+
+    private static string[] Sources(DocumentStatus target) => DocumentStateMachine.SourcesOf(target).Select(Wire.Name).ToArray();
+}
