@@ -37,7 +37,8 @@ up() {
   apt_install postgresql redis-server nginx
   dotnet build src/Docket.Server -c Release -nologo -v quiet > /dev/null
   mkdir -p "$root"/{logs,pids,files,nginx-temp}
-  chmod 777 "$root"
+  # PostgreSQL runs as the postgres user and writes its log here.
+  chmod 777 "$root" "$root/logs"
 
   local bin
   bin=$(pg_bin)
