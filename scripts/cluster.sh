@@ -15,11 +15,20 @@ workers=${CLUSTER_WORKERS:-3}
 docket="$PWD/src/Docket.Server/bin/Release/net10.0/docket.dll"
 
 down() {
+  local pids=()
   for pidfile in "$root"/pids/*.pid; do
     [ -f "$pidfile" ] || continue
-    kill "$(cat "$pidfile")" 2> /dev/null || true
+    pids+=("$(cat "$pidfile")")
     rm -f "$pidfile"
   done
+  # SIGTERM lets workers finish the job in hand; whatever is still running after 30 s is killed
+  # (its lease expires and the job runs again elsewhere).
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2> /dev/null
+  for _ in $(seq 1 60); do
+    kill -0 "${pids[@]}" 2> /dev/null || break
+    sleep 0.5
+  done
+  [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2> /dev/null
   [ -f "$root/nginx.pid" ] && nginx -c "$root/nginx.conf" -p "$root" -s quit 2> /dev/null || true
   [ -f "$root/redis.pid" ] && kill "$(cat "$root/redis.pid")" 2> /dev/null || true
   [ -f "$root/pg/postmaster.pid" ] && as_postgres "$(pg_bin)/pg_ctl -D '$root/pg' -m fast stop" > /dev/null 2>&1 || true
