@@ -23,12 +23,12 @@ down() {
   done
   # SIGTERM lets workers finish the job in hand; whatever is still running after 30 s is killed
   # (its lease expires and the job runs again elsewhere).
-  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2> /dev/null
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2> /dev/null || true
   for _ in $(seq 1 60); do
     kill -0 "${pids[@]}" 2> /dev/null || break
     sleep 0.5
   done
-  [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2> /dev/null
+  [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2> /dev/null || true
   [ -f "$root/nginx.pid" ] && nginx -c "$root/nginx.conf" -p "$root" -s quit 2> /dev/null || true
   [ -f "$root/redis.pid" ] && kill "$(cat "$root/redis.pid")" 2> /dev/null || true
   [ -f "$root/pg/postmaster.pid" ] && as_postgres "$(pg_bin)/pg_ctl -D '$root/pg' -m fast stop" > /dev/null 2>&1 || true
