@@ -106,6 +106,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
             var now = Now();
             // SKIP LOCKED: rows another claimer has locked are passed over, not waited for; LIMIT takes only
             // as many as this worker has free slots. The outer SELECT restores claim order (RETURNING has none).
+            // One statement, one round trip, however many jobs: claim, move their documents to
+            // processing and record job_started. The event rows are inserted in claim order, so
+            // their ids increase in the order the jobs are returned.
             var claimed = await s.QueryAsync("""
                 WITH next AS (
                     SELECT id FROM jobs
@@ -118,22 +121,29 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                                       attempted_by = @worker, lease_expires_at = @expires, stage = NULL
                     FROM next WHERE j.id = next.id
                     RETURNING j.id, j.document_id, j.attempt, j.max_attempts, j.priority, j.scheduled_at
+                ), moved AS (
+                    UPDATE documents d SET status = 'processing', updated_at = @now, version = d.version + 1
+                    FROM claimed c WHERE d.id = c.document_id AND d.status = ANY(@sources)
+                ), started AS (
+                    INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
+                    SELECT c.id, c.document_id, @event, NULL, 5,
+                           'Attempt ' || c.attempt || ' of ' || c.max_attempts || ' started on ' || @worker, NULL, @now
+                    FROM claimed c ORDER BY c.priority, c.scheduled_at, c.id
+                    RETURNING id, job_id, message
                 )
-                SELECT c.id, c.document_id, c.attempt, c.max_attempts, d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key
-                FROM claimed c JOIN documents d ON d.id = c.document_id
+                SELECT c.id, c.document_id, c.attempt, c.max_attempts, d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key,
+                       e.id, e.message
+                FROM claimed c JOIN documents d ON d.id = c.document_id JOIN started e ON e.job_id = c.id
                 ORDER BY c.priority, c.scheduled_at, c.id
                 """,
-                r => new ClaimedJob(new JobLease(r.GetGuid(0), r.GetInt32(2)), r.GetGuid(1), r.GetGuid(4), r.GetInt32(3),
-                    r.GetString(5), r.GetString(6), r.GetInt64(7), r.GetString(8)),
-                cancellationToken, ("now", now), ("limit", limit), ("worker", workerId), ("expires", now + lease));
+                r => (Job: new ClaimedJob(new JobLease(r.GetGuid(0), r.GetInt32(2)), r.GetGuid(1), r.GetGuid(4), r.GetInt32(3),
+                    r.GetString(5), r.GetString(6), r.GetInt64(7), r.GetString(8)), EventId: r.GetInt64(9), Message: r.GetString(10)),
+                cancellationToken, ("now", now), ("limit", limit), ("worker", workerId), ("expires", now + lease),
+                ("sources", ProcessingSources), ("event", EventNames.JobStarted));
 
-            foreach (var job in claimed)
-            {
-                await MoveDocumentAsync(s, job.DocumentId, "processing", ProcessingSources, now, cancellationToken);
-                await AddEventAsync(s, job.Lease.JobId, job.DocumentId, EventNames.JobStarted, null, 5,
-                    $"Attempt {job.Lease.Attempt} of {job.MaxAttempts} started on {workerId}", null, now, cancellationToken);
-            }
-            return claimed;
+            foreach (var (job, eventId, message) in claimed.OrderBy(c => c.EventId))
+                Announce(s, new JobEvent(eventId, job.Lease.JobId, job.DocumentId, EventNames.JobStarted, null, 5, message, now, null));
+            return claimed.Select(c => c.Job).ToList();
         }, cancellationToken);
     }
 
@@ -179,29 +189,36 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
         WriteAsync(async s =>
         {
             var now = Now();
-            if (await s.ScalarAsync("""
-                    UPDATE jobs SET state = 'succeeded', progress = 100, finalized_at = @now, lease_expires_at = NULL
-                    WHERE id = @id AND attempt = @attempt AND state = 'running'
-                    RETURNING document_id
-                    """, cancellationToken, ("now", now), ("id", lease.JobId), ("attempt", lease.Attempt)) is not Guid documentId)
-                return false;
-
             var resultId = Guid.CreateVersion7();
-            await s.ExecuteAsync("""
-                INSERT INTO document_results (id, document_id, job_id, version, content, data, created_at)
-                VALUES (@rid, @doc, @job,
-                        (SELECT COALESCE(MAX(version), 0) + 1 FROM document_results WHERE document_id = @doc),
-                        @content, @data, @now)
-                """, cancellationToken, ("rid", resultId), ("doc", documentId), ("job", lease.JobId),
-                ("content", result.Content), ("data", result.DataJson), ("now", now));
-            await s.ExecuteAsync("""
-                UPDATE documents SET status = 'processed', current_result_id = @result, title = @title, category = @category,
-                                     failure_reason = NULL, processed_at = @now, updated_at = @now, version = version + 1
-                WHERE id = @id AND status = ANY(@sources)
-                """, cancellationToken, ("result", resultId), ("title", result.Title), ("category", result.Category), ("now", now),
-                ("id", documentId), ("sources", ProcessedSources));
-            await AddEventAsync(s, lease.JobId, documentId, EventNames.JobCompleted, null, 100, "Processing completed; ready for review",
-                null, now, cancellationToken);
+            // One statement, one round trip: the fenced job update gates everything after it (no row
+            // in `done`, nothing stored), and the result, document and terminal event follow from it.
+            var stored = await s.QueryAsync("""
+                WITH done AS (
+                    UPDATE jobs SET state = 'succeeded', progress = 100, finalized_at = @now, lease_expires_at = NULL
+                    WHERE id = @job AND attempt = @attempt AND state = 'running'
+                    RETURNING document_id
+                ), result AS (
+                    INSERT INTO document_results (id, document_id, job_id, version, content, data, created_at)
+                    SELECT @rid, done.document_id, @job,
+                           COALESCE((SELECT MAX(r.version) FROM document_results r WHERE r.document_id = done.document_id), 0) + 1,
+                           @content, @data, @now
+                    FROM done
+                    RETURNING document_id
+                ), document AS (
+                    UPDATE documents d SET status = 'processed', current_result_id = @rid, title = @title, category = @category,
+                                           failure_reason = NULL, processed_at = @now, updated_at = @now, version = d.version + 1
+                    FROM result WHERE d.id = result.document_id AND d.status = ANY(@sources)
+                )
+                INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
+                SELECT @job, done.document_id, @event, NULL, 100, @message, NULL, @now FROM done
+                RETURNING id, document_id
+                """, r => (EventId: r.GetInt64(0), DocumentId: r.GetGuid(1)), cancellationToken,
+                ("now", now), ("job", lease.JobId), ("attempt", lease.Attempt), ("rid", resultId), ("content", result.Content),
+                ("data", result.DataJson), ("title", result.Title), ("category", result.Category), ("sources", ProcessedSources),
+                ("event", EventNames.JobCompleted), ("message", "Processing completed; ready for review"));
+            if (stored.Count == 0) return false;
+            Announce(s, new JobEvent(stored[0].EventId, lease.JobId, stored[0].DocumentId, EventNames.JobCompleted, null, 100,
+                "Processing completed; ready for review", now, null));
             return true;
         }, cancellationToken);
 
@@ -435,9 +452,11 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
             VALUES (@job, @doc, @event, @stage, @progress, @message, @error, @now) RETURNING id
             """, cancellationToken, ("job", jobId), ("doc", documentId), ("event", name), ("stage", stage), ("progress", progress),
             ("message", message), ("error", error), ("now", now)))!;
-        var stored = new JobEvent(id, jobId, documentId, name, stage, progress, message, now, error);
-        s.AfterCommit(() => Observe(bus.PublishEventsAsync([stored])));
+        Announce(s, new JobEvent(id, jobId, documentId, name, stage, progress, message, now, error));
     }
+
+    /// <summary>Publishes a stored event once (and only if) the transaction commits.</summary>
+    private void Announce(PostgresSession s, JobEvent stored) => s.AfterCommit(() => Observe(bus.PublishEventsAsync([stored])));
 
     private void WakeWorkers(PostgresSession s) =>
         s.AfterCommit(() => Observe(bus.PublishAsync(BusChannels.JobsAvailable, ReadOnlyMemory<byte>.Empty)));
