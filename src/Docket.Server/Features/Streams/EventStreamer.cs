@@ -73,6 +73,9 @@ public sealed class EventStreamer(IJobStore store, IEventBus bus, IOptions<Strea
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
+                        // A quiet stream also looks at the table: an event whose signal was lost (its
+                        // writer died between commit and publish) arrives at most one interval late.
+                        if (await ReplayAsync(http, scope, id, state, cancellationToken)) return;
                         await WriteAsync(http, ": keep-alive\n\n", cancellationToken);
                         continue;
                     }
