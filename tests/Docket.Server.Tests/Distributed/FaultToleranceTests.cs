@@ -223,6 +223,11 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
             // Every document gets processed, with workers still being killed.
             await WaitForProcessedAsync(database, DocumentCount, Diagnostics);
             Note($"all processed; {kills} workers killed");
+            // Only the test kills workers: none may have died of the outages by itself.
+            Assert.False(api.HasExited, $"The API process exited by itself.{Diagnostics()}");
+            lock (workers)
+                Assert.True(workers.All(w => !w.HasExited),
+                    $"Worker {string.Join(", ", workers.Where(w => w.HasExited).Select(w => w.Pid))} exited by itself.{Diagnostics()}");
             await stop.CancelAsync();
             await killer;
 
@@ -237,6 +242,7 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
                     $"SSE client of document {client.DocumentId} never saw job_completed of job {client.JobId}: {client.Trace}{Diagnostics()}");
             }
             var reconnects = sse.Values.Sum(c => c.Connections - 1);
+            Assert.True(sse.Values.All(c => c.Connections > 1), "Every SSE client resumes at least once.");
             Note($"SSE: {sse.Count} clients, {reconnects} reconnects");
             output.WriteLine(string.Join('\n', timeline));
         }
@@ -407,11 +413,13 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
     /// A client of GET /documents/{id}/stream that behaves like EventSource: on a dropped connection
     /// or an error answer it reconnects with Last-Event-ID of the last event it saw, until it sees
     /// the job's job_completed (or its deadline passes). The first connection resumes from 0, so
-    /// events from before it connected come by replay.
+    /// events from before it connected come by replay; it drops its first connection after the
+    /// first event, so every client resumes with Last-Event-ID at least once.
     /// </summary>
     private sealed class SseClient
     {
         private readonly StringBuilder _trace = new();
+        private bool _dropped;
 
         private SseClient(Guid documentId, Guid jobId)
         {
@@ -489,11 +497,18 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
                             var job = json.RootElement.GetProperty("job_id").GetGuid();
                             if (name is "job_completed" or "job_failed" or "job_cancelled") Log($"event {eventId}: {name} of job {job}");
                             if (name == "job_completed" && job == JobId) SawCompletion = true;
+                            if (!_dropped && !SawCompletion)
+                            {
+                                // A network blip: the rest must come by replay after Last-Event-ID.
+                                _dropped = true;
+                                Log($"connection {Connections}: dropped by the client after event {eventId}");
+                                break;
+                            }
                         }
                         id = null;
                         data.Clear();
                     }
-                    Log($"connection {Connections}: closed by the server after event {lastEventId}");
+                    Log($"connection {Connections}: ended after event {lastEventId}");
                 }
                 catch (OperationCanceledException) when (deadline.IsCancellationRequested)
                 {
