@@ -49,7 +49,7 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
         var timeline = new ConcurrentQueue<string>();
         void Note(string what)
         {
-            timeline.Enqueue($"{clock.Elapsed.TotalSeconds,6:F1}s {what}");
+            timeline.Enqueue($"{clock.Elapsed.TotalSeconds,6:F1}s {DateTime.UtcNow:HH:mm:ss.fff} {what}");
         }
 
         string Diagnostics()
@@ -122,6 +122,29 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
             };
             await WaitForApiAsync(http, TimeSpan.FromSeconds(60), () => api.HasExited);
             Note("API is up");
+            // 500 distinct documents over HTTP by a few clients, before any worker runs: the queue
+            // is full when the chaos starts, so the restarts below surely hit documents mid-flight.
+            // The database and Redis stay up until every upload was accepted, so an upload cannot
+            // be retried after it committed, and the document count below is exact.
+            var names = Enumerable.Range(0, DocumentCount).Select(i => $"doc-{i:D4}.txt").ToArray();
+            var uploaded = new ConcurrentDictionary<string, (Guid DocumentId, Guid JobId)>();
+            var sse = new ConcurrentDictionary<Guid, SseClient>();
+            var sseFrom = DocumentCount - SseClients;
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, UploadClients).Select(_ => Task.Run(async () =>
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < DocumentCount)
+                {
+                    var ids = await UploadAsync(http, names[index], DocumentText(index));
+                    uploaded[names[index]] = ids;
+                    // The last documents uploaded are processed last: their streams live through the restarts.
+                    if (index >= sseFrom) sse[ids.DocumentId] = SseClient.Start(http.BaseAddress!, ids.DocumentId, ids.JobId, sseStop.Token);
+                }
+            })));
+            Assert.Equal(DocumentCount, uploaded.Count);
+            Note($"all {DocumentCount} uploads accepted");
+
             lock (workers)
                 for (var i = 0; i < 3; i++) workers.Add(StartWorker());
 
@@ -153,28 +176,6 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
                     lock (workers) workers.Add(replacement);
                 }
             });
-
-            // 500 distinct documents over HTTP by a few clients. The database and Redis stay up
-            // until every upload was accepted, so an upload cannot be retried after it committed
-            // and the document count below is exact.
-            var names = Enumerable.Range(0, DocumentCount).Select(i => $"doc-{i:D4}.txt").ToArray();
-            var uploaded = new ConcurrentDictionary<string, (Guid DocumentId, Guid JobId)>();
-            var sse = new ConcurrentDictionary<Guid, SseClient>();
-            var sseFrom = DocumentCount - SseClients;
-            var next = -1;
-            await Task.WhenAll(Enumerable.Range(0, UploadClients).Select(_ => Task.Run(async () =>
-            {
-                int index;
-                while ((index = Interlocked.Increment(ref next)) < DocumentCount)
-                {
-                    var ids = await UploadAsync(http, names[index], DocumentText(index));
-                    uploaded[names[index]] = ids;
-                    // The last documents uploaded are processed last: their streams live through the restarts.
-                    if (index >= sseFrom) sse[ids.DocumentId] = SseClient.Start(http.BaseAddress!, ids.DocumentId, ids.JobId, sseStop.Token);
-                }
-            })));
-            Assert.Equal(DocumentCount, uploaded.Count);
-            Note($"all {DocumentCount} uploads accepted; {await CountProcessedAsync(database)} processed");
 
             // Chaos 2: Redis is killed and started again while documents are being processed.
             await WaitForProcessedAsync(database, DocumentCount / 5, Diagnostics);
@@ -234,12 +235,17 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
             await AssertExactlyOnceAsync(database, names, Diagnostics);
 
             // SSE clients behaved as EventSource does and must all have seen their job's end.
-            await Task.WhenAll(sse.Values.Select(c => c.Completion));
+            // job_completed of every job is in the table by now: a stream delivers it live or by replay within moments.
+            var streams = Task.WhenAll(sse.Values.Select(c => c.Completion));
+            await Task.WhenAny(streams, Task.Delay(TimeSpan.FromSeconds(30)));
+            await sseStop.CancelAsync();
+            await streams;
             Assert.Equal(SseClients, sse.Count);
             foreach (var client in sse.Values)
             {
                 Assert.True(client.SawCompletion,
-                    $"SSE client of document {client.DocumentId} never saw job_completed of job {client.JobId}: {client.Trace}{Diagnostics()}");
+                    $"SSE client of document {client.DocumentId} never saw job_completed of job {client.JobId} within 30 s of the end: "
+                    + $"{client.Trace}\n--- its events in the database ---\n{await EventsAsync(database, client.DocumentId)}{Diagnostics()}");
             }
             var reconnects = sse.Values.Sum(c => c.Connections - 1);
             Assert.True(sse.Values.All(c => c.Connections > 1), "Every SSE client resumes at least once.");
@@ -302,6 +308,20 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
             while (await reader.ReadAsync())
                 open.Add($"{reader.GetString(0)}: {reader.GetInt64(1)}");
         Assert.True(open.Count == 0, $"Jobs still open after every document was processed: {string.Join(", ", open)}{diagnostics()}");
+    }
+
+    private static async Task<string> EventsAsync(string database, Guid documentId)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT id, job_id, event, created_at FROM job_events WHERE document_id = @document ORDER BY id", connection);
+        command.Parameters.AddWithValue("document", documentId);
+        var lines = new StringBuilder();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            lines.Append(CultureInfo.InvariantCulture, $"{reader.GetInt64(0)} {reader.GetGuid(1)} {reader.GetString(2)} {reader.GetDateTime(3):HH:mm:ss.fff}\n");
+        return lines.ToString();
     }
 
     private static async Task<long> CountProcessedAsync(string database)
@@ -397,7 +417,7 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
-    private const int DocumentBytes = 64 * 1024;
+    private const int DocumentBytes = 32 * 1024;
 
     private static readonly string[] Vocabulary = MakeVocabulary();
 
@@ -454,7 +474,7 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
 
         private void Log(string line)
         {
-            lock (_trace) _trace.Append('\n').Append(line);
+            lock (_trace) _trace.Append('\n').Append(DateTime.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)).Append(' ').Append(line);
         }
 
         private async Task RunAsync(Uri baseAddress, CancellationToken stop)
