@@ -113,10 +113,14 @@ public sealed class Worker(
     /// </summary>
     private async Task ListenAsync(string channel, Action<ReadOnlyMemory<byte>> handle, CancellationToken stoppingToken)
     {
+        var listeningAgain = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             using (var subscription = bus.Subscribe(channel))
             {
+                // Subscribed first, then claim: whatever was signalled while we were not listening is found
+                // by this claim, and whatever comes later is signalled. No gap between the two.
+                if (listeningAgain) _nudges.Writer.TryWrite(true);
                 try
                 {
                     await foreach (var message in subscription.Messages.ReadAllAsync(stoppingToken))
@@ -127,7 +131,7 @@ public sealed class Worker(
                     return;
                 }
             }
-            _nudges.Writer.TryWrite(true);
+            listeningAgain = true;
             // A bus that keeps cutting us loose (Redis down) must not turn this into a busy loop.
             await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
