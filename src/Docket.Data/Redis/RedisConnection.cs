@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 
 namespace Docket.Data.Redis;
 
@@ -30,6 +31,31 @@ public sealed class RedisConnection : IAsyncDisposable
     public IBufferWriter<byte> Output => _output;
 
     /// <summary>Connects, logs in when a password is configured, and proves the server answers with a PING.</summary>
+    /// <summary>Connects, waiting with backoff after each failure; null once <paramref name="stop"/> is cancelled.</summary>
+    internal static async Task<RedisConnection?> ConnectWithRetriesAsync(RedisOptions options, Backoff backoff, ILogger log, string role,
+        CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var connection = await ConnectAsync(options, stop);
+                backoff.Reset();
+                return connection;
+            }
+            catch (Exception ex) when (!stop.IsCancellationRequested)
+            {
+                log.LogWarning("Redis {Role} cannot connect: {Reason}; retrying", role, ex.Message);
+                await backoff.WaitAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
     public static async Task<RedisConnection> ConnectAsync(RedisOptions options, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

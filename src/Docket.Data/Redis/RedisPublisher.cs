@@ -65,23 +65,7 @@ internal sealed class RedisPublisher : IAsyncDisposable
         var backoff = new Backoff(_options.MaxReconnectDelay);
         while (!stop.IsCancellationRequested)
         {
-            RedisConnection connection;
-            try
-            {
-                connection = await RedisConnection.ConnectAsync(_options, stop);
-            }
-            catch (Exception ex) when (!stop.IsCancellationRequested)
-            {
-                _log.LogWarning("Redis publisher cannot connect: {Reason}; retrying", ex.Message);
-                await backoff.WaitAsync(stop);
-                continue;
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            backoff.Reset();
+            if (await RedisConnection.ConnectWithRetriesAsync(_options, backoff, _log, "publisher", stop) is not { } connection) break;
             _isConnected = true;
             _connected.TrySetResult();
             var inFlight = new ConcurrentQueue<Request>();

@@ -116,23 +116,7 @@ internal sealed class RedisSubscriber : IAsyncDisposable
         var backoff = new Backoff(_options.MaxReconnectDelay);
         while (!stop.IsCancellationRequested)
         {
-            RedisConnection connection;
-            try
-            {
-                connection = await RedisConnection.ConnectAsync(_options, stop);
-            }
-            catch (Exception ex) when (!stop.IsCancellationRequested)
-            {
-                _log.LogWarning("Redis subscriber cannot connect: {Reason}; retrying", ex.Message);
-                await backoff.WaitAsync(stop);
-                continue;
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            backoff.Reset();
+            if (await RedisConnection.ConnectWithRetriesAsync(_options, backoff, _log, "subscriber", stop) is not { } connection) break;
             var commands = Channel.CreateUnbounded<ReadOnlyMemory<byte>[]>(new UnboundedChannelOptions { SingleReader = true });
             var pingSentAt = new StrongBox<long>(0);
             lock (_gate)
