@@ -101,7 +101,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string workerId, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (limit <= 0) return [];
-        return await WriteAsync<IReadOnlyList<ClaimedJob>>(async s =>
+        return await WriteOneStatementAsync<IReadOnlyList<ClaimedJob>>(async s =>
         {
             var now = Now();
             // SKIP LOCKED: rows another claimer has locked are passed over, not waited for; LIMIT takes only
@@ -186,7 +186,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
     }
 
     public Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken) =>
-        WriteAsync(async s =>
+        WriteOneStatementAsync(async s =>
         {
             var now = Now();
             var resultId = Guid.CreateVersion7();
@@ -408,6 +408,19 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
     /// One transaction per call. The after-commit actions (bus publishes) run only once the commit
     /// returned, in the order they were added, so listeners never see an event the table lacks.
     /// </summary>
+    /// <summary>
+    /// For work that is one statement: a statement is atomic on its own, so no BEGIN/COMMIT round
+    /// trip; the after-commit actions run once it returned.
+    /// </summary>
+    private async Task<T> WriteOneStatementAsync<T>(Func<PostgresSession, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var session = new PostgresSession(connection, null);
+        var result = await work(session);
+        foreach (var action in session.AfterCommitActions) action();
+        return result;
+    }
+
     private async Task<T> WriteAsync<T>(Func<PostgresSession, Task<T>> work, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -7,7 +7,7 @@ namespace Docket.Data.Postgres;
 /// commits. Commands are prepared (Npgsql keeps prepared statements per physical connection),
 /// which saves the parse and plan of the same few statements on the queue's hot path.
 /// </summary>
-public sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransaction transaction)
+public sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransaction? transaction)
 {
     private readonly List<Action> _afterCommit = [];
 
