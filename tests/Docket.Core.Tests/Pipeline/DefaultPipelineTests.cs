@@ -31,7 +31,7 @@ public sealed class DefaultPipelineTests
     }
 
     [Fact]
-    public async Task Runner_FailsPermanently_ForAPdfWhileNoPdfExtractorExists()
+    public async Task Runner_FailsPermanently_ForADamagedPdf()
     {
         using var files = new TempFiles();
         var outcome = await new PipelineRunner(DefaultPipeline.CreateStages())

@@ -108,7 +108,6 @@ public sealed class ExtractTextStageTests : IDisposable
     }
 
     [Theory]
-    [InlineData("scan.pdf", "PDF")]
     [InlineData("photo.png", "PNG")]
     [InlineData("letter.docx", "DOCX")]
     public async Task Extract_SaysExtractionIsNotAvailable_ForKindsWithoutAnExtractor(string fileName, string kindName)
