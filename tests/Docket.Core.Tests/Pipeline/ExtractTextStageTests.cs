@@ -109,7 +109,6 @@ public sealed class ExtractTextStageTests : IDisposable
 
     [Theory]
     [InlineData("photo.png", "PNG")]
-    [InlineData("letter.docx", "DOCX")]
     public async Task Extract_SaysExtractionIsNotAvailable_ForKindsWithoutAnExtractor(string fileName, string kindName)
     {
         var error = await Assert.ThrowsAsync<UnprocessableDocumentException>(() => Extract(_files.Write(fileName, [1, 2, 3])));
