@@ -150,4 +150,29 @@ public sealed class DocxTextExtractorTests : IDisposable
             () => extractor.ExtractAsync(input, new Progress<StageProgress>(), CancellationToken.None).AsTask());
         Assert.Contains("would unpack to more than 1,024 bytes", error.Message);
     }
+
+    [Fact]
+    public async Task Extract_RefusesADocx_ThatUnderstatesAnEntrysSize()
+    {
+        // The guard trusts the declared sizes; this checks that lying about them gains nothing:
+        // the entry is cut at its declared length and the truncated XML is refused as damage.
+        var input = BuildDocx("liar.docx", Para(new Text(new string('x', 200_000))));
+        var bytes = File.ReadAllBytes(input.FilePath);
+        var name = "word/document.xml"u8.ToArray();
+        var patched = 0;
+        for (var i = 0; i + 46 < bytes.Length; i++)
+        {
+            // Local header (PK 3 4): size at 22, name at 30. Central header (PK 1 2): size at 24, name at 46.
+            if (bytes[i] != 0x50 || bytes[i + 1] != 0x4B) continue;
+            var (sizeAt, nameAt) = (bytes[i + 2], bytes[i + 3]) switch { (3, 4) => (22, 30), (1, 2) => (24, 46), _ => (-1, -1) };
+            if (sizeAt < 0 || !bytes.AsSpan(i + nameAt).StartsWith(name)) continue;
+            BitConverter.GetBytes(100u).CopyTo(bytes, i + sizeAt);
+            patched++;
+        }
+        Assert.Equal(2, patched);
+        File.WriteAllBytes(input.FilePath, bytes);
+
+        var error = await Assert.ThrowsAsync<UnprocessableDocumentException>(() => Extract(input));
+        Assert.StartsWith("The DOCX is damaged or not a Word document: ", error.Message);
+    }
 }
