@@ -178,7 +178,16 @@ public sealed class ExportWriter(DocketDbContext db, IFileStore files, CurrentUs
             File.Delete(temporary);
         }
         db.Exports.Add(export);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            // Nothing half-stored: a file whose row did not commit is removed again.
+            await files.DeleteAsync(export.StorageKey, CancellationToken.None);
+            throw;
+        }
         return export;
     }
 
