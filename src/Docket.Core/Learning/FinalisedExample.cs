@@ -25,8 +25,8 @@ public sealed record FinalisedExample(
     /// <summary>The fields a reviewer changed: name to (machine value, final value).</summary>
     public IEnumerable<(string Field, string? Machine, string? Final)> Corrections() =>
         FinalFields
-            .Select(pair => (pair.Key, MachineFields.GetValueOrDefault(pair.Key)?.Value, pair.Value))
-            .Where(change => !string.Equals(change.Item2, change.Value, StringComparison.Ordinal));
+            .Select(pair => (Field: pair.Key, Machine: MachineFields.GetValueOrDefault(pair.Key)?.Value, Final: pair.Value))
+            .Where(change => !string.Equals(change.Machine, change.Final, StringComparison.Ordinal));
 }
 
 /// <summary>
