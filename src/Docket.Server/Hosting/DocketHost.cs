@@ -77,6 +77,10 @@ public static class DocketHost
         services.AddSingleton(new PipelineRunner(DefaultPipeline.CreateStages()));
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<JobProcessor>();
+        services.AddOptions<LearningOptions>().BindConfiguration(LearningOptions.Section);
+        services.AddSingleton<LearningFeed>();
+        // Before the worker: the learners are replayed from the finalised documents before the first claim.
+        services.AddHostedService(provider => provider.GetRequiredService<LearningFeed>());
         if (runWorker)
         {
             services.AddHostedService<Worker>();

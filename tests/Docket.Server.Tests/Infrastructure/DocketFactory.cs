@@ -42,8 +42,10 @@ public class DocketFactory : WebApplicationFactory<Program>
 
     /// <summary>A server of its own for one test: extra settings, and stages that replace the default pipeline.</summary>
     public static DocketFactory Create(IReadOnlyDictionary<string, string?>? settings = null, IReadOnlyList<IPipelineStage>? stages = null,
-        TestDatabase database = TestDatabase.Sqlite) =>
-        new(settings, stages, database);
+        TestDatabase database = TestDatabase.Sqlite, Action<IServiceCollection>? services = null) =>
+        new(settings, stages, database) { _services = services };
+
+    private Action<IServiceCollection>? _services;
 
     protected DocketFactory(IReadOnlyDictionary<string, string?>? settings, IReadOnlyList<IPipelineStage>? stages = null,
         TestDatabase database = TestDatabase.Sqlite)
@@ -77,6 +79,7 @@ public class DocketFactory : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureTestServices(services =>
         {
+            _services?.Invoke(services);
             if (_stages is null) return;
             services.RemoveAll<PipelineRunner>();
             services.AddSingleton(new PipelineRunner(_stages));

@@ -6,6 +6,7 @@ using Docket.Data.Jobs;
 using Docket.Data.Model;
 using Docket.Server.Api;
 using Docket.Server.Features.Documents;
+using Docket.Server.Processing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Docket.Server.Features.Review;
@@ -90,7 +91,7 @@ public static class ReviewApi
     }
 
     private static async Task<IResult> Approve(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
-        TimeProvider clock, CancellationToken cancellationToken)
+        TimeProvider clock, LearningFeed learning, CancellationToken cancellationToken)
     {
         if (await DocumentsApi.FindAsync(db, user, id, cancellationToken) is not { } document) return ApiErrors.NotFound(http, "document", id);
         if (document.Status == DocumentStatus.Finalized) return await AlreadyFinalizedAsync(document, store, cancellationToken);
@@ -105,6 +106,7 @@ public static class ReviewApi
                 .SetProperty(d => d.FinalizedBy, user.Id)
                 .SetProperty(d => d.UpdatedAt, now)
                 .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken);
+        if (updated > 0) await learning.TryCatchUpAsync(cancellationToken);
         // Check-then-act: a concurrent approval may have finalised it since the read above; that is the same no-op.
         if (updated == 0 && await DocumentsApi.FindAsync(db, user, id, cancellationToken) is { Status: DocumentStatus.Finalized } finalized)
             return await AlreadyFinalizedAsync(finalized, store, cancellationToken);
