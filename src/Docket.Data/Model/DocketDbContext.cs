@@ -19,6 +19,7 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
     public DbSet<JobEventRecord> JobEvents => Set<JobEventRecord>();
     public DbSet<ResultVersion> Results => Set<ResultVersion>();
     public DbSet<Export> Exports => Set<Export>();
+    public DbSet<ConsumedFile> ConsumedFiles => Set<ConsumedFile>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -38,6 +39,11 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
         model.Entity<JobEventRecord>().ToTable("job_events");
         model.Entity<ResultVersion>().ToTable("document_results");
         model.Entity<Export>().ToTable("exports");
+        model.Entity<ConsumedFile>(consumed =>
+        {
+            consumed.ToTable("consumed_files");
+            consumed.HasKey(c => c.Sha256);
+        });
 
         foreach (var entity in model.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())

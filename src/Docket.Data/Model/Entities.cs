@@ -108,3 +108,12 @@ public sealed class Export
     public long SizeBytes { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
+
+/// <summary>A file ingested from the consume folder, remembered by content so it is never ingested twice.</summary>
+public sealed class ConsumedFile
+{
+    public required string Sha256 { get; set; }
+    public Guid DocumentId { get; set; }
+    public required string FileName { get; set; }
+    public DateTimeOffset ConsumedAt { get; set; }
+}

@@ -3,6 +3,7 @@ using Docket.Core.Pipeline.Stages;
 using Docket.Data;
 using Docket.Server.Api;
 using Docket.Server.Features.Admin;
+using Docket.Server.Features.Consume;
 using Docket.Server.Features.Documents;
 using Docket.Server.Features.Export;
 using Docket.Server.Features.Health;
@@ -98,6 +99,9 @@ public static class DocketHost
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.Section);
         services.AddSingleton<UploadReceiver>();
+        services.AddOptions<ConsumeOptions>().BindConfiguration(ConsumeOptions.Section);
+        services.AddSingleton<ConsumeFolder>();
+        services.AddHostedService(provider => provider.GetRequiredService<ConsumeFolder>());
         services.AddSingleton<EventStreamer>();
         services.AddSingleton<CurrentUser>();
         services.AddScoped<ExportWriter>();

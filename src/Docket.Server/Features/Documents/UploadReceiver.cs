@@ -36,7 +36,6 @@ public sealed class UploadReceiver(IOptions<UploadOptions> options, IOptions<Dat
             return (files, new UploadRefusal(415, "unsupported_media_type",
                 "Send the files as multipart/form-data in a field named 'files'.", null));
 
-        Directory.CreateDirectory(_temporaryDirectory);
         var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString(), request.Body)
         {
             BodyLengthLimit = null,
@@ -79,8 +78,10 @@ public sealed class UploadReceiver(IOptions<UploadOptions> options, IOptions<Dat
         foreach (var file in files) TryDelete(file.TemporaryPath);
     }
 
-    private async Task<(ReceivedFile?, UploadRefusal?)> ReceiveFileAsync(string fileName, Stream body, CancellationToken cancellationToken)
+    /// <summary>One file through the same checks as an upload (the consume folder reads files this way).</summary>
+    public async Task<(ReceivedFile?, UploadRefusal?)> ReceiveFileAsync(string fileName, Stream body, CancellationToken cancellationToken)
     {
+        Directory.CreateDirectory(_temporaryDirectory);
         var path = Path.Combine(_temporaryDirectory, $"{Guid.NewGuid():N}.upload");
         var keep = false;
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
