@@ -1,3 +1,4 @@
+using Docket.Core.Pipeline.Stages.EInvoices;
 using Docket.Core.Uploads;
 
 namespace Docket.Core.Pipeline;
@@ -19,6 +20,9 @@ public sealed class PipelineContext(DocumentInput document)
     public IProgress<StageProgress> Progress { get; internal set; } = Nowhere;
 
     public ExtractedText? Text { get; set; }
+
+    /// <summary>The e-invoice XML a PDF carries, left by the extract stage; null when there is none.</summary>
+    public EmbeddedInvoice? EmbeddedInvoice { get; set; }
     public DocumentAnalysis? Analysis { get; set; }
     public Categorisation? Category { get; set; }
     public ExtractedFields? Fields { get; set; }

@@ -46,7 +46,26 @@ public sealed record ExtractedFields(
     IReadOnlyList<LineItem> LineItems,
     IReadOnlyList<string> Warnings)
 {
-    public static ExtractedFields None { get; } = new(new Dictionary<string, ExtractedField>(), [], []);
+    public static ExtractedFields None { get; } = new(new Dictionary<string, ExtractedField>(), [], []) { Method = FieldMethods.None };
+
+    /// <summary>Where the values came from: one of <see cref="FieldMethods"/>.</summary>
+    public string Method { get; init; } = FieldMethods.Text;
+}
+
+/// <summary>How a document's fields were obtained, as <see cref="ExtractedFields.Method"/> says it on the wire.</summary>
+public static class FieldMethods
+{
+    /// <summary>Not an invoice: no fields were looked for.</summary>
+    public const string None = "none";
+
+    /// <summary>Read from the extracted text.</summary>
+    public const string Text = "text";
+
+    /// <summary>Read from a Factur-X / ZUGFeRD (CII) XML attached to the PDF.</summary>
+    public const string EmbeddedCii = "embedded_cii";
+
+    /// <summary>Read from a UBL XML attached to the PDF.</summary>
+    public const string EmbeddedUbl = "embedded_ubl";
 }
 
 public sealed record DocumentResult(

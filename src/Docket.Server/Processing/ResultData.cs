@@ -11,6 +11,8 @@ public sealed record ResultCategory(string Name, double Confidence, string Metho
 public sealed record ResultExtraction(string Method, IReadOnlyList<int> PageStarts);
 
 /// <summary>The machine output of one processing run, as stored (document_results.data) and served.</summary>
+/// <param name="FieldsMethod">Where the fields came from: "text", "embedded_cii", "embedded_ubl", or "none" when no
+/// fields were looked for. Null in results stored before it was recorded.</param>
 public sealed record ResultData(
     string? Title,
     string Summary,
@@ -21,7 +23,8 @@ public sealed record ResultData(
     IReadOnlyDictionary<string, ExtractedField> Fields,
     IReadOnlyList<LineItem> LineItems,
     IReadOnlyList<string> Warnings,
-    ResultExtraction Extraction)
+    ResultExtraction Extraction,
+    string? FieldsMethod = null)
 {
     public static ResultData From(DocumentResult result) => new(
         result.Analysis.Title,
@@ -33,7 +36,8 @@ public sealed record ResultData(
         result.Fields.Values,
         result.Fields.LineItems,
         result.Fields.Warnings,
-        new ResultExtraction(result.Text.Method, result.Text.PageStarts));
+        new ResultExtraction(result.Text.Method, result.Text.PageStarts),
+        result.Fields.Method);
 
     public string ToJson() => JsonSerializer.Serialize(this, ApiJson.Options);
 

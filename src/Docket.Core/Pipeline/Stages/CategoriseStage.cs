@@ -1,4 +1,5 @@
 using Docket.Core.Pipeline.Stages.Categorising;
+using Docket.Core.Pipeline.Stages.EInvoices;
 
 namespace Docket.Core.Pipeline.Stages;
 
@@ -11,7 +12,10 @@ public sealed class CategoriseStage : IPipelineStage
 
     public ValueTask RunAsync(PipelineContext context, CancellationToken cancellationToken)
     {
-        context.Category = RuleCategoriser.Categorise(context.RequireText().Content, context.Analysis?.Title);
+        // An e-invoice says what it is; the rules could only guess.
+        context.Category = context.EmbeddedInvoice is EmbeddedInvoice.Read { Invoice: var invoice }
+            ? new Categorisation(invoice.Category, 1.0, invoice.Method)
+            : RuleCategoriser.Categorise(context.RequireText().Content, context.Analysis?.Title);
         return ValueTask.CompletedTask;
     }
 }

@@ -1,9 +1,13 @@
+using Docket.Core.Pipeline.Stages.EInvoices;
 using Docket.Core.Pipeline.Stages.Fields;
 using Docket.Core.Uploads;
 
 namespace Docket.Core.Pipeline.Stages;
 
-/// <summary>Invoice fields for invoices, receipts and credit notes; other documents get none.</summary>
+/// <summary>
+/// Invoice fields for invoices, receipts and credit notes; other documents get none. A PDF's
+/// embedded e-invoice, when readable, is the source over the text.
+/// </summary>
 public sealed class ExtractFieldsStage : IPipelineStage
 {
     public string Name => "fields";
@@ -12,10 +16,18 @@ public sealed class ExtractFieldsStage : IPipelineStage
 
     public ValueTask RunAsync(PipelineContext context, CancellationToken cancellationToken)
     {
+        if (context.EmbeddedInvoice is EmbeddedInvoice.Read { Invoice: var invoice })
+        {
+            context.Fields = EInvoiceFields.From(invoice, context.RequireText());
+            return ValueTask.CompletedTask;
+        }
+
         var category = context.Category?.Category;
         context.Fields = category is Categories.Invoice or Categories.Receipt or Categories.CreditNote
             ? InvoiceFieldExtractor.Extract(context.RequireText(), category, tabular: context.Document.Kind == FileKind.Csv)
             : ExtractedFields.None;
+        if (context.EmbeddedInvoice is EmbeddedInvoice.Unreadable { Reason: var reason })
+            context.Fields = context.Fields with { Warnings = [reason, .. context.Fields.Warnings] };
         return ValueTask.CompletedTask;
     }
 }
