@@ -26,7 +26,7 @@ public sealed record DocumentAnalysis(
     int Lines,
     int Characters);
 
-/// <param name="Method">"rules" or "classifier".</param>
+/// <param name="Method">"rules" or "classifier"; "embedded_cii" or "embedded_ubl" when an attached e-invoice says what the document is.</param>
 public sealed record Categorisation(string Category, double Confidence, string Method);
 
 /// <summary>Where in the extracted text a value was found: 1-based page, character offsets [Start, End).</summary>
