@@ -1,19 +1,18 @@
 using System.CommandLine;
 using Docket.Data;
+using Docket.Server.Cli;
 using Microsoft.Extensions.Options;
 
 namespace Docket.Server.Hosting;
 
-/// <summary>One executable, several roles: serve, worker, migrate.</summary>
+/// <summary>One executable: the roles serve, worker and migrate, and the client commands of <see cref="ClientCommands"/>.</summary>
 public static class DocketCommand
 {
-    private static readonly string[] Roles = ["serve", "worker", "migrate"];
-
     public static async Task<int> RunAsync(string[] args)
     {
-        // No role named (as when a test host or a plain `docket --urls ...` starts us): serve, with
-        // the arguments as host configuration.
-        if (args.Length == 0 || (!Roles.Contains(args[0]) && !args.Any(a => a is "-h" or "--help" or "-?" or "--version")))
+        // No command named (as when a test host or a plain `docket --urls ...` starts us): serve, with the
+        // arguments as host configuration. A mistyped command is a usage error, not a server start.
+        if (args.Length == 0 || (args[0].StartsWith('-') && !args.Any(a => a is "-h" or "--help" or "-?" or "--version")))
         {
             await DocketHost.BuildServer(args).RunAsync();
             return 0;
@@ -54,6 +53,15 @@ public static class DocketCommand
         });
 
         var root = new RootCommand("Docket: asynchronous document processing") { serve, worker, migrate };
-        return await root.Parse(args).InvokeAsync();
+        foreach (var command in ClientCommands.Create()) root.Subcommands.Add(command);
+        ClientCommands.AddGlobalOptions(root);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+            Console.Error.WriteLine("Run `docket --help` (or `docket COMMAND --help`) for usage.");
+            return ClientCommands.Usage;
+        }
+        return await parsed.InvokeAsync();
     }
 }

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Docket.Server.Api;
+
+namespace Docket.Server.Cli;
+
+/// <summary>The server answered with an error envelope (or not at all).</summary>
+public sealed class ApiException(HttpStatusCode? status, string code, string message) : Exception(message)
+{
+    public HttpStatusCode? Status { get; } = status;
+
+    public string Code { get; } = code;
+}
+
+/// <summary>A document's progress as the stream reports it.</summary>
+public sealed record ProgressUpdate(Guid DocumentId, string Status, int Percent, string? Message);
+
+/// <summary>The HTTP API as the command line uses it: the same public endpoints any client has.</summary>
+public sealed class DocketClient : IDisposable
+{
+    private static readonly string[] ActiveStatuses = ["uploaded", "queued", "processing"];
+    private static readonly string[] TerminalEvents = ["job_completed", "job_failed", "job_cancelled"];
+
+    private readonly HttpClient _http;
+
+    public DocketClient(Uri server, string? accessToken, HttpMessageHandler? handler = null)
+    {
+        _http = handler is null ? new HttpClient() : new HttpClient(handler);
+        _http.BaseAddress = server;
+        _http.Timeout = Timeout.InfiniteTimeSpan; // streams stay open; requests carry their own cancellation
+        if (accessToken is not null) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+    }
+
+    public Uri Server => _http.BaseAddress!;
+
+    public async Task<JsonElement> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
+        return await ReadAsync(response, cancellationToken);
+    }
+
+    public async Task<JsonElement> PostAsync(string path, object? body, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body, options: ApiJson.Options) };
+        using var response = await SendAsync(request, cancellationToken);
+        return await ReadAsync(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// Uploads one file as its own request, so one refused file does not hold back the others. A dropped connection
+    /// or a busy server is retried with the same Idempotency-Key, so a retry never stores the file twice.
+    /// </summary>
+    public async Task<JsonElement> UploadAsync(string path, CancellationToken cancellationToken)
+    {
+        var key = Guid.NewGuid().ToString("N");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var file = File.OpenRead(path);
+                using var content = new MultipartFormDataContent();
+                var part = new StreamContent(file);
+                part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                content.Add(part, "files", Path.GetFileName(path));
+                var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/documents") { Content = content };
+                request.Headers.Add("Idempotency-Key", key);
+                using var response = await SendAsync(request, cancellationToken);
+                return (await ReadAsync(response, cancellationToken)).GetProperty("documents")[0];
+            }
+            catch (ApiException error) when (attempt < 3 && error.Status is null or HttpStatusCode.ServiceUnavailable
+                                                 or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+            }
+        }
+    }
+
+    public async Task DownloadAsync(string path, Stream destination, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode) await ReadAsync(response, cancellationToken);
+        await response.Content.CopyToAsync(destination, cancellationToken);
+    }
+
+    /// <summary>
+    /// Follows a document's event stream until its job ends, reconnecting with Last-Event-ID when the
+    /// connection drops, and returns the final status.
+    /// </summary>
+    public async Task<JsonElement> FollowAsync(Guid documentId, Action<ProgressUpdate> report, CancellationToken cancellationToken)
+    {
+        string? lastEventId = null;
+        var failures = 0;
+        while (true)
+        {
+            try
+            {
+                await ReadStreamAsync(documentId, report, id => lastEventId = id, lastEventId, cancellationToken);
+                failures = 0;
+            }
+            catch (Exception error) when (error is HttpRequestException or IOException && ++failures < 10)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * failures), cancellationToken);
+            }
+            var status = await GetAsync($"api/v1/documents/{documentId}/status", cancellationToken);
+            if (!ActiveStatuses.Contains(status.GetProperty("status").GetString())) return status;
+        }
+    }
+
+    private async Task ReadStreamAsync(Guid documentId, Action<ProgressUpdate> report, Action<string> seen, string? lastEventId,
+        CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/documents/{documentId}/stream");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
+        using var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode) await ReadAsync(response, cancellationToken);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        string? eventName = null;
+        string? data = null;
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data is not null && Dispatch(documentId, eventName, data, report)) return;
+                eventName = data = null;
+            }
+            else if (line.StartsWith("event:", StringComparison.Ordinal)) eventName = line[6..].Trim();
+            else if (line.StartsWith("data:", StringComparison.Ordinal)) data = line[5..].Trim();
+            else if (line.StartsWith("id:", StringComparison.Ordinal)) seen(line[3..].Trim());
+        }
+    }
+
+    /// <summary>Returns true when the job has ended.</summary>
+    private static bool Dispatch(Guid documentId, string? eventName, string data, Action<ProgressUpdate> report)
+    {
+        var payload = JsonDocument.Parse(data).RootElement;
+        if (eventName == "state")
+        {
+            var status = payload.GetProperty("status").GetString() ?? "unknown";
+            var percent = status is "processed" or "finalized" ? 100 : payload.TryGetProperty("progress", out var p) ? p.GetInt32() : 0;
+            report(new ProgressUpdate(documentId, status, percent, null));
+            return !ActiveStatuses.Contains(status);
+        }
+        var name = payload.GetProperty("event").GetString();
+        var message = payload.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : name;
+        var error = payload.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        var statusNow = name switch
+        {
+            "job_completed" => "processed",
+            "job_failed" => "failed",
+            "job_cancelled" => "cancelled",
+            "job_queued" or "job_retrying" => "queued",
+            _ => "processing",
+        };
+        report(new ProgressUpdate(documentId, statusNow, payload.GetProperty("progress").GetInt32(), error ?? message));
+        return TerminalEvents.Contains(name);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        using (request)
+        {
+            try
+            {
+                return await _http.SendAsync(request, completion, cancellationToken);
+            }
+            catch (HttpRequestException error) when (error.StatusCode is null)
+            {
+                throw new ApiException(null, "unreachable", $"Cannot reach the Docket server at {Server}: {error.Message}");
+            }
+        }
+    }
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        JsonElement json = default;
+        try
+        {
+            if (body.Length > 0) json = JsonDocument.Parse(body).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            // Not ours (a proxy's error page); reported by status below.
+        }
+        if (response.IsSuccessStatusCode) return json;
+        if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("error", out var error))
+            throw new ApiException(response.StatusCode, error.GetProperty("code").GetString() ?? "error",
+                error.GetProperty("message").GetString() ?? response.ReasonPhrase ?? "error");
+        throw new ApiException(response.StatusCode, "http_error", $"The server answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+    }
+
+    public void Dispose() => _http.Dispose();
+}
