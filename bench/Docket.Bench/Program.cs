@@ -3,6 +3,7 @@ using Docket.Bench;
 return args.FirstOrDefault() switch
 {
     "e2e" => await Run(() => EndToEnd.RunAsync(args[1..])),
+    "analysis" => await Run(() => AnalysisBench.RunAsync(args[1..])),
     "queue" => await Run(() => QueueBench.RunAsync(args[1..])),
     "queue-worker" => await Run(() => QueueBench.WorkAsync(args[1..])),
     "pdf" => await Run(() => PdfBench.RunAsync(args[1..])),
@@ -19,6 +20,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: Docket.Bench e2e [DOCUMENTS] [CLIENTS]               uploads over HTTP until processed (BENCH_MODE=drain: separate worker)
+               Docket.Bench analysis [CORPUS] [ROUNDS]              analyse+categorise µs per document; corpus accuracy
                Docket.Bench queue PROVIDER JOBS PROCESSES [SLOTS]   no-op jobs/s from claim to completion (sqlite | postgres)
                Docket.Bench pdf [PAGES] [RUNS] [invoice|report] [COPY.pdf]  the pipeline on a text PDF against raw pdftotext -layout
         """);

@@ -52,7 +52,9 @@ public static class Stages
 public static class SharedSamples
 {
     /// <summary>/work/shared/samples seen from the repository root (the folder with Docket.slnx).</summary>
-    public static string Folder { get; } = Path.Combine(FindRepoRoot(), "..", "shared", "samples");
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string Folder { get; } = Path.Combine(RepoRoot, "..", "shared", "samples");
 
     public static string PathTo(params string[] parts) => Path.Combine([Folder, .. parts]);
 

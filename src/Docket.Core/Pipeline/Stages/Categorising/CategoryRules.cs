@@ -1,135 +1,216 @@
-using System.Text.RegularExpressions;
-
 namespace Docket.Core.Pipeline.Stages.Categorising;
 
-/// <summary>A phrase that speaks for a category, and how loudly.</summary>
-public sealed record CategoryRule(string Category, double Weight, Regex Pattern)
+/// <summary>Phrases that speak for a category, and how loudly. Syntax: <see cref="PhraseTable"/>.</summary>
+public sealed record CategoryRule(string Category, double Weight, string Phrases)
 {
-    /// <summary>A phrase counts at most this often: a long report saying "total" forty times is still not an invoice.</summary>
+    /// <summary>A rule counts at most this often: a long report saying "total" forty times is still not an invoice.</summary>
     public const int MaxHits = 2;
 }
 
 /// <summary>
 /// The rules of the rules-based categoriser, in English, German and French. They name kinds of
-/// documents and the phrases such documents use, never a particular sender or value, so they
-/// hold for documents nobody here has seen. The patterns are data: built once, interpreted.
+/// documents and the wording such documents use, never a particular sender, file or value, so they
+/// hold for documents nobody here has seen. The phrases are data, compiled once into two tables.
 /// </summary>
 public static class CategoryRules
 {
-    private const RegexOptions Options =
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Multiline | RegexOptions.Compiled;
-
     /// <summary>
-    /// What a document calls itself: checked against the title, against short lines near the top
-    /// that start with the name ("INVOICE", "Credit note No.: ..."), and against a "type: ..." field
-    /// of structured data. A document's own name outweighs everything it says in passing.
+    /// What a document calls itself: matched anywhere in its title, at the start of short unlabelled
+    /// lines near its top ("INVOICE", "Credit note No. 5"), and in a "type: ..." field of structured
+    /// data. A document's own name outweighs everything it says in passing.
     /// </summary>
-    public static IReadOnlyList<(string Category, Regex Name)> DocumentNames { get; } =
+    public static IReadOnlyList<(string Category, string Phrases)> DocumentNames { get; } =
     [
-        (Categories.Invoice, Pattern(@"\b(?:(?:tax |commercial |pro[- ]forma )?invoice|rechnung|facture)\b")),
-        (Categories.Receipt, Pattern(@"\b(?:(?:sales |cash |payment )?receipt|quittung|kassenbon|kassenbeleg|beleg(?:-?nr\.?)?|reçu|ticket de caisse)\b")),
-        (Categories.CreditNote, Pattern(@"\b(?:credit (?:note|memo)|gutschrift|rechnungskorrektur|stornorechnung|avoir|facture d'avoir|note de crédit)\b")),
-        (Categories.Contract, Pattern(@"\b(?:\w*(?:agreement|contract)|\w*vertrag|contrat\b.*|terms (?:and|&) conditions|allgemeine geschäftsbedingungen|conditions générales)\b")),
-        (Categories.Letter, Pattern(@"\b(?:letter|brief|lettre|courrier)\b")),
-        (Categories.Memo, Pattern(@"\b(?:(?:internal )?memo(?:randum)?|note de service|note interne|aktennotiz|hausmitteilung|interne mitteilung|rundschreiben)\b")),
-        (Categories.Report, Pattern(@"\b(?:\w*report|\w*bericht|rapport\b.*|compte[- ]rendu|protokoll)\b")),
-        (Categories.Resume, Pattern(@"\b(?:résumé|resume|curriculum vitae|cv|lebenslauf)\b")),
-        (Categories.TechnicalSpec, Pattern(@"\b(?:(?:technical |interface |functional |api )?specifications?|spécification\w*|spezifikation|pflichtenheft|lastenheft|design document|architecture (?:document|overview)|api reference|rfc \d+)\b")),
-        // Common business papers that are none of the above; naming them keeps a quotation
-        // written as a letter, or a delivery note with amounts, from being filed wrongly.
-        (Categories.Other, Pattern(@"\b(?:quotation|quote|estimate|angebot|kostenvoranschlag|devis|delivery note|packing (?:slip|list)|lieferschein|bon de livraison|purchase order|bestellung|bon de commande|order confirmation|auftragsbestätigung|confirmation de commande)\b")),
+        (Categories.Invoice, "invoice | tax invoice | commercial invoice | pro forma invoice | proforma invoice | final invoice | invoice summary"
+            + " | your bill | your {w} bill | {w} bill$ | rechnung | *rechnung | facture | facture n° | note d'honoraires"),
+        (Categories.Receipt, "receipt | sales receipt | cash receipt | payment receipt | quittung | kassenbon | kassenbeleg | kassenzettel"
+            + " | zahlungsbeleg | reçu | ticket de caisse | proof of purchase | payment received | payment confirmation | zahlungsbestätigung"),
+        (Categories.CreditNote, "credit note | credit memo | credit notice | gutschrift | rechnungskorrektur | stornorechnung | avoir"
+            + " | facture d'avoir | note de crédit"),
+        (Categories.Contract, "*agreement | *contract | *vertrag | contrat | terms and conditions | terms & conditions | lease"
+            + " | allgemeine geschäftsbedingungen | conditions générales | bail | convention | avenant | addendum | statement of work"),
+        (Categories.Letter, "letter | cover letter | brief | anschreiben | lettre | courrier"),
+        (Categories.Memo, "memo | memorandum | internal memo | internal memorandum | note de service | note interne | aktennotiz"
+            + " | hausmitteilung | interne mitteilung | rundschreiben | circulaire | staff notice | notice to all staff"),
+        (Categories.Report, "*report | *bericht | rapport | compte rendu | protokoll | *protokoll | procès verbal | minutes | review | audit"
+            + " | assessment | analysis | auswertung | bilan | étude | survey"),
+        (Categories.Resume, "resume | curriculum vitae | cv | lebenslauf"),
+        (Categories.TechnicalSpec, "specification | specifications | *spezifikation | spécification* | technical design | design document"
+            + " | architecture document | architecture overview | api reference | api documentation | rfc {n} | pflichtenheft | lastenheft"
+            + " | cahier des charges | datasheet | data sheet | datenblatt | fiche technique | requirements document | software requirements"
+            + " | system requirements | interface description | schnittstellenbeschreibung | technical documentation"),
+        // Common business papers that are none of the above; naming them keeps a quotation written
+        // as a letter, or a delivery note with amounts, from being filed wrongly.
+        (Categories.Other, "quotation | quote | estimate | angebot | kostenvoranschlag | devis | delivery note | packing slip | packing list"
+            + " | lieferschein | bon de livraison | purchase order | bestellung | bon de commande | order confirmation | auftragsbestätigung"
+            + " | confirmation de commande | statement of account | account statement | customer statement | kontoauszug | relevé de compte"
+            + " | bill of lading | frachtbrief | lettre de voiture"),
     ];
 
     public static IReadOnlyList<CategoryRule> Phrases { get; } =
     [
         // Invoice
-        Rule(Categories.Invoice, 3, @"\binvoice\s*(?:no\b|number|num\b|nr\b|#|id\b|date)"),
-        Rule(Categories.Invoice, 3, @"\brechnungs(?:nummer|nr|datum|betrag|empfänger)|\brechnung\s*nr"),
-        Rule(Categories.Invoice, 3, @"\b(?:n°|numéro)\s*(?:de\s*)?facture|\bdate de (?:la )?facture|\bfactur[ée]e? à\b"),
-        Rule(Categories.Invoice, 1.5, @"\binvoice\b|\brechnung\b|\bfacture\b"),
-        Rule(Categories.Invoice, 2, @"\bbill(?:ed)? to\b|\bsold to\b"),
-        Rule(Categories.Invoice, 2, @"\b(?:amount|balance|total) due\b|\bnet à payer\b|\breste à payer\b|\bzu zahlen\b"),
-        Rule(Categories.Invoice, 1.5, @"\bdue date\b|\bpayment terms\b|\bfällig(?:keit| am)\b|\bdate d'échéance\b|\béchéance\b|\bzahlbar\b"),
-        Rule(Categories.Invoice, 1.5, @"\bsub-?total\b|\bzwischensumme\b|\bnettobetrag\b|\btotal ht\b|\bmontant ht\b|\bsous-total\b"),
-        Rule(Categories.Invoice, 1.5, @"\btotal ttc\b|\bgesamtbetrag\b|\bgrand total\b"),
-        Rule(Categories.Invoice, 1, @"\bvat\b|\bsales tax\b|\bmwst\b|\bust\.|\btva\b|\b[cs]?gst\b|\bigst\b|\bumsatzsteuer\b"),
-        Rule(Categories.Invoice, 1.5, @"\bplease pay\b|\bpayable (?:within|by)\b|\bbitte überweisen\b|\bà régler\b|\bpaiement à \d+"),
-        Rule(Categories.Invoice, 1, @"\bunit price\b|\beinzelpreis\b|\bprix unitaire\b|\bpu ht\b|\bqty\b|\bqté\b"),
-        Rule(Categories.Invoice, 0.5, @"\btotal\b|\bsumme\b|\biban\b"),
+        new(Categories.Invoice, 3, "invoice no | invoice number | invoice num | invoice nr | invoice # | invoice id | invoice date | invoice ref"
+            + " | rechnungsnummer | rechnungsnr | rechnungsdatum | rechnungsbetrag | rechnungsempfänger | rechnungsanschrift"
+            + " | rechnungsadresse | rechnungsstellung | rechnung nr | rechnung {n} | n° de facture | n° facture | numéro de facture | date de facture | date de la facture"
+            + " | facture n° | facturé à | facturée à | facture {n}"),
+        new(Categories.Invoice, 1.5, "invoice | invoiced | rechnung | facture"),
+        new(Categories.Invoice, 2, "bill to | billed to | sold to | invoice to | rechnungsempfänger | client facturé | adresse de facturation"),
+        new(Categories.Invoice, 2, "amount due | balance due | total due | amount to pay | amount payable | total to pay | net à payer | reste à payer"
+            + " | montant à payer | zu zahlen | zahlbetrag | endbetrag | rechnungsbetrag"),
+        new(Categories.Invoice, 1.5, "due date | payment due | payment terms | terms net | net {n} | fällig | fälligkeit* | zahlungsziel | zahlbar"
+            + " | date d'échéance | échéance | conditions de paiement | conditions de règlement | billing period | leistungszeitraum | leistungsdatum"
+            + " | date de prestation | période de facturation"),
+        new(Categories.Invoice, 1.5, "subtotal | sub total | zwischensumme | nettobetrag | summe netto | total ht | montant ht | sous total"),
+        new(Categories.Invoice, 1.5, "total ttc | gesamtbetrag | grand total | bruttobetrag | montant ttc"),
+        new(Categories.Invoice, 1, "vat | sales tax | mwst | ust | tva | gst | cgst | sgst | igst | umsatzsteuer | vat reg | tax id"),
+        new(Categories.Invoice, 1.5, "please pay | payable within | payable by | bitte überweisen | ohne abzug | à régler | paiement à {n} | pay by"
+            + " | please remit | remit to | payment by bank transfer | overdue interest | pénalités de retard | indemnité forfaitaire"),
+        new(Categories.Invoice, 1, "unit price | einzelpreis | prix unitaire | pu ht | p u ht | qty | qté | quantity | menge | quantité"),
+        new(Categories.Invoice, 0.5, "total | summe | iban | bic | swift | sort code | direct debit | lastschrift | prélèvement"),
 
         // Receipt
-        Rule(Categories.Receipt, 3, @"\bthank you for (?:your purchase|shopping)|\bthanks for shopping|\bmerci de votre visite|\bvielen dank für ihren einkauf"),
-        Rule(Categories.Receipt, 3, @"\breceipt\s*(?:no\b|number|#)|\bbeleg-?nr|\bbon n°|\bticket n°"),
-        Rule(Categories.Receipt, 1.5, @"\breceipt\b|\bquittung\b|\bkassenbon\b|\breçu\b"),
-        Rule(Categories.Receipt, 1.5, @"\bcash(?:ier)?\b|\bchange due\b|\bbar(?:geld)?\b|\brückgeld\b|\bgegeben\b|\bespèces\b|\brendu\b"),
-        Rule(Categories.Receipt, 1.5, @"\b(?:ec|kredit)-?karte\b|\bgirocard\b|\bvisa\b|\bmastercard\b|\bcard (?:payment|ending)|\bcarte bancaire\b|\bcb\b"),
-        Rule(Categories.Receipt, 1.5, @"\benth(?:\.|alten)?\s*mwst|\binkl\.\s*mwst|\bincl(?:\.|uding)?\s*vat\b|\bdont tva\b"),
-        Rule(Categories.Receipt, 1, @"\bterminal\b|\bkasse\b|\btill\b|\bcaisse\b|\bfiliale\b|\bstore\b"),
-        Rule(Categories.Receipt, 0.5, @"\bchange\b|\bsumme\b"),
-        Rule(Categories.Receipt, 0.5, @"^.{0,40}\b\d{1,2}:\d{2}(?::\d{2})?\b"),
+        new(Categories.Receipt, 3, "thank you for your purchase | thank you for shopping | thanks for shopping | thank you for your visit"
+            + " | merci de votre visite | merci pour votre achat | vielen dank für ihren einkauf | vielen dank für ihren besuch"
+            + " | danke für ihren einkauf | see you again | come again | à bientôt | bis zum nächsten mal | auf wiedersehen"),
+        new(Categories.Receipt, 3, "receipt no | receipt number | receipt # | beleg nr | belegnummer | bon nr | ^bon {n} | bon n° | ticket n°"
+            + " | transaction id | transaction no | trans no | proof of purchase | kaufbeleg | preuve d'achat"),
+        new(Categories.Receipt, 1.5, "receipt | quittung | kassenbon | reçu"),
+        new(Categories.Receipt, 1.5, "cash | cashier | change due | bar | bargeld | rückgeld | gegeben | espèces | rendu | rendu monnaie"),
+        new(Categories.Receipt, 1.5, "ec karte | eckarte | kreditkarte | girocard | visa | mastercard | amex | maestro | contactless | kontaktlos"
+            + " | sans contact | card payment | card ending | ending in | carte bancaire | cb | paid by card | charged to | apple pay | google pay"),
+        new(Categories.Receipt, 1.5, "enth mwst | enthaltene mwst | inkl mwst | incl vat | including vat | includes vat | vat included | dont tva"
+            + " | tva incluse | prices include"),
+        new(Categories.Receipt, 1, "terminal | kasse | till | caisse | filiale | store | shop | table {n} | covers | server: | cashier: | kassierer*"
+            + " | bedient* | tip | gratuity | trinkgeld | pourboire | fare"),
+        new(Categories.Receipt, 1, "paid | bezahlt | payé | payée | payment received | zahlung erhalten | paiement reçu"),
+        new(Categories.Receipt, 1, "exchange | return within | returns are accepted | umtausch | retour | échange"),
+        new(Categories.Receipt, 0.5, "{t}"),
 
         // Credit note
-        Rule(Categories.CreditNote, 3, @"\bcredit note\b|\bcredit memo\b|\bgutschrift\b|\bnote de crédit\b|\bfacture d'avoir\b"),
-        Rule(Categories.CreditNote, 2, @"\btotal credit\b|\bcredited\b|\bapplied to your account\b|\bgutgeschrieben\b|\bremboursé\b"),
-        Rule(Categories.CreditNote, 2, @"\b(?:refers to|original|relating to) invoice\b|\bbezug(?:nehmend)? auf (?:die )?rechnung\b|\bfacture d'origine\b"),
-        Rule(Categories.CreditNote, 1, @"\bun avoir\b|\bavoir n°"),
+        new(Categories.CreditNote, 3, "credit note | credit memo | gutschrift | note de crédit | facture d'avoir | un avoir | avoir n° | avoir no"
+            + " | avoir numéro | numéro d'avoir | n° d'avoir | gutschrift nr | gutschriftsnummer | gutschriftsbetrag | montant de l'avoir"),
+        new(Categories.CreditNote, 2, "total credit | credit total | credited | credit amount | applied to your account | gutgeschrieben"
+            + " | schreiben wir ihnen | wir schreiben ihnen | gutschreiben | positionen gut | rechnungskorrektur | remboursé | sera remboursé | will be refunded | refunded | refund | rückerstattung"
+            + " | erstattet | erstatten | déduit | deducted | verrechnet | offset against | storno*"),
+        new(Categories.CreditNote, 2, "refers to invoice | original invoice | relating to invoice | against invoice | credit against"
+            + " | bezug auf rechnung | bezug auf die rechnung | bezugnehmend auf | zu rechnung | zur rechnung | facture d'origine"
+            + " | facture concernée | facture initiale | sur facture | returned goods | retoure | warenrücksendung | marchandise retournée"),
 
         // Contract
-        Rule(Categories.Contract, 3, @"\bhereinafter\b|\bwhereas\b|\bin witness whereof\b|\bnachfolgend\b|\bci-après\b|\bentre les soussignés\b"),
-        Rule(Categories.Contract, 2, @"\bgoverning law\b|\beffective date\b|\bterm(?:ination)? of (?:this|the) agreement\b|\bthe parties\b|\bdie parteien\b|\bles parties\b"),
-        Rule(Categories.Contract, 2, @"\bauftragnehmer\b|\bauftraggeber\b|\bvertragsgegenstand\b|\ble prestataire\b|\ble présent contrat\b"),
-        Rule(Categories.Contract, 1.5, @"\bagreement\b|\bcontract\b|\bvertrag\b|\bcontrat\b"),
-        Rule(Categories.Contract, 1.5, @"\bterms and conditions\b|\bparty\b|\bparties\b|\bliability\b|\bhaftung\b|\bresponsabilité\b"),
-        Rule(Categories.Contract, 1.5, @"^\s*(?:#+\s*)?(?:§\s*\d+|article\s+\d+|artikel\s+\d+|section\s+\d+\s*[-–.:])"),
-        Rule(Categories.Contract, 1.5, @"\blaufzeit\b|\bkündigungsfrist\b|\brésiliation\b|\bannulation\b|\btermination\b|\bconfidentiality\b"),
-        Rule(Categories.Contract, 2, @"\ben deux exemplaires\b|\bsignature of (?:both )?parties\b|\bsigned on behalf\b"),
+        new(Categories.Contract, 3, "hereinafter | whereas | in witness whereof | nachfolgend | im folgenden | ci après | entre les soussignés"
+            + " | by and between | entered into | made between | is made on | conclu entre | wird folgender vertrag | schließen folgenden"),
+        new(Categories.Contract, 2, "governing law | applicable law | jurisdiction | gerichtsstand | effective date | term of this agreement"
+            + " | termination of this agreement | the parties | die parteien | les parties | vertragsparteien | the contractor | the client shall"
+            + " | the tenant | the landlord | le bailleur | le preneur | vermieter | mieter | loi applicable | tribunal compétent"),
+        new(Categories.Contract, 2, "auftragnehmer | auftraggeber | vertragsgegenstand | vertragslaufzeit | le prestataire | le présent contrat"
+            + " | this agreement | dieser vertrag | dieses vertrages | des vertrages | le contrat | du contrat"),
+        new(Categories.Contract, 1.5, "agreement | contract | vertrag | contrat | clause | klausel"),
+        new(Categories.Contract, 1.5, "terms and conditions | party | parties | liability | haftung | responsabilité | indemnify | obligations"
+            + " | obligation | warranty | gewährleistung | garantie | force majeure | höhere gewalt"),
+        new(Categories.Contract, 1.5, "^§ {n} | ^article {n} | ^artikel {n} | ^section {n} | ^clause {n} | ^art {n}"),
+        new(Categories.Contract, 1.5, "laufzeit | kündigungsfrist | kündigung | résiliation | annulation | termination | terminate | confidentiality"
+            + " | confidential information | vertraulichkeit | confidentialité | durée | duration | dauer | shall | schriftform"),
+        new(Categories.Contract, 2, "en deux exemplaires | signature of both parties | signed on behalf | signed for | signed by | für den auftraggeber"
+            + " | für den auftragnehmer | fait à | lu et approuvé"),
+        new(Categories.Contract, 1, "signature | signatures | unterschrift | unterschriften | signed | unterzeichnet | signé"),
 
         // Letter
-        Rule(Categories.Letter, 4, @"^\s*dear\s+\S"),
-        Rule(Categories.Letter, 4, @"^\s*sehr geehrte[rn]?\b|^\s*(?:madame|monsieur)(?:,\s*(?:madame|monsieur))?\s*,"),
-        Rule(Categories.Letter, 3, @"^\s*(?:yours (?:sincerely|faithfully|truly)|sincerely|(?:kind|best|warm|warmest)?\s*regards)\s*,?\s*$"),
-        Rule(Categories.Letter, 3, @"\bmit freundlichen grüßen\b|\bfreundliche grüße\b|\bsalutations distinguées\b|\bveuillez agréer\b|\bprions d'agréer\b|\bcordialement\b"),
-        Rule(Categories.Letter, 1.5, @"\bi am writing\b|\bi write to\b|\bwe are writing\b|\bhiermit\b|\bje vous écris\b"),
-        Rule(Categories.Letter, 1, @"^\s*(?:re|betreff|objet)\s*:|\benclosed\b|\bci-joint\b|\banbei\b"),
-        Rule(Categories.Letter, 1.5, @"^\s*[\p{Lu}][\p{L}\- ]+,\s*(?:(?:den|le)\s+)?\d{1,2}(?:\.|er)?\s*\p{L}+\.?\s+\d{4}\s*$"),
+        new(Categories.Letter, 4, "^dear | ^to whom it may concern | ^sehr geehrte | ^sehr geehrter | ^sehr geehrten | ^liebe | ^lieber"
+            + " | ^madame, | ^monsieur, | ^madame monsieur | ^madame, monsieur, | ^messieurs, | ^chère | ^cher"),
+        new(Categories.Letter, 3, "^yours sincerely | ^yours faithfully | ^yours truly | ^sincerely | ^kind regards | ^best regards | ^warm regards"
+            + " | ^warmest regards | ^regards$ | ^with kind regards | ^with best regards | ^with best wishes | ^best wishes"
+            + " | mit freundlichen grüßen | freundliche grüße | mit besten grüßen | hochachtungsvoll | salutations distinguées"
+            + " | veuillez agréer | prions d'agréer | vous prie d'agréer | cordialement | bien cordialement | sentiments distingués"),
+        new(Categories.Letter, 1.5, "i am writing | i write to | we are writing | we write to | hiermit | je vous écris | nous vous écrivons"
+            + " | i am pleased to | we are pleased to | i would be grateful | we would be grateful | please do not hesitate | n'hésitez pas"
+            + " | zögern sie nicht | je vous remercie | nous vous remercions | thank you for your letter | ihr schreiben | votre courrier"
+            + " | your letter | in reply to | in response to | suite à votre | bezugnehmend auf ihr | dans l'attente"),
+        new(Categories.Letter, 1, "^re: | ^betreff: | ^objet: | enclosed | please find enclosed | ci joint | anbei | anlage | pièce jointe"),
+        new(Categories.Letter, 2, "payment reminder | friendly reminder | second reminder | final reminder | zahlungserinnerung | mahnung"
+            + " | letzte mahnung | relance | rappel de paiement | lettre de relance | premier rappel | dernier rappel"
+            + " | if you have already | sollten sie die zahlung bereits | si vous avez déjà"),
 
         // Memo
-        Rule(Categories.Memo, 3, @"\bmemo(?:randum)?\b|\bnote de service\b|\baktennotiz\b|\binterne mitteilung\b"),
-        Rule(Categories.Memo, 1.5, @"^\W{0,4}(?:to|from|subject|cc|an|von|betreff|destinataires?|émetteur|de|à|objet)\W{0,4}\s*:"),
-        Rule(Categories.Memo, 2, @"\ball (?:staff|employees|teams?|engineering teams)\b|\ball\w* mitarbeiter|\bensemble du personnel\b|\btout le personnel\b"),
+        new(Categories.Memo, 3, "memo | memorandum | note de service | note interne | aktennotiz | interne mitteilung | hausmitteilung"
+            + " | rundschreiben | circulaire"),
+        new(Categories.Memo, 1.5, "^to: | ^from: | ^subject: | ^cc: | ^an: | ^von: | ^betreff: | ^de: | ^à: | ^objet: | ^destinataire:"
+            + " | ^destinataires: | ^émetteur: | ^expéditeur: | ^verteiler: | ^re:"),
+        new(Categories.Memo, 2, "all staff | all employees | all teams | all managers | department heads | heads of department | team leads"
+            + " | alle mitarbeiter* | alle beschäftigten | alle kolleg* | liebe kolleginnen | liebe kollegen | ensemble du personnel"
+            + " | tout le personnel | tous les collaborateurs | responsables de service | chers collègues | dear colleagues | dear all"
+            + " | hi all | hi team | hello all | hello team"),
+        new(Categories.Memo, 1, "please pass this on | effective immediately | with effect from | ab sofort | mit wirkung | à compter du"
+            + " | with immediate effect | please note | bitte beachten | merci de | all staff must | are reminded"),
 
         // Report
-        Rule(Categories.Report, 3, @"\bexecutive summary\b|\bthis report\b|\bce rapport\b|\bdieser bericht\b|\bmanagement summary\b"),
-        Rule(Categories.Report, 2, @"\bfindings\b|\brecommendations\b|\brecommandations\b|\bempfehlungen\b|\bconstats\b|\bactions correctives\b|\bcorrective actions\b"),
-        Rule(Categories.Report, 1.5, @"\breport\b|\bbericht\b|\brapport\b"),
-        Rule(Categories.Report, 1.5, @"\bconclusions?\b|\bobservations\b|\bfazit\b|\bergebnisse\b|\bsynthèse\b|\bcauses identifiées\b|\broot cause\b|\bnext steps\b"),
-        Rule(Categories.Report, 1, @"\bprepared by\b|\brédigé par\b|\berstellt von\b|\bq[1-4] \d{4}\b|\bsummary\b|\bmesures\b"),
+        new(Categories.Report, 3, "executive summary | this report | ce rapport | le présent rapport | dieser bericht | management summary"
+            + " | zusammenfassung | synthèse | résumé exécutif"),
+        new(Categories.Report, 2, "findings | recommendations | recommandations | empfehlungen | constats | actions correctives | corrective actions"
+            + " | key figures | kennzahlen | chiffres clés | faits marquants | highlights | key findings | methodology | méthodologie | methodik"
+            + " | festgestellte mängel | bewertung | évaluation | assessment"),
+        new(Categories.Report, 1.5, "report | bericht | rapport | review | analysis | analyse | auswertung"),
+        new(Categories.Report, 1.5, "conclusion | conclusions | observations | fazit | ergebnis | ergebnisse | résultats | results | root cause"
+            + " | causes identifiées | next steps | perspectives | ausblick | outlook | overview | übersicht | vue d'ensemble"),
+        new(Categories.Report, 1, "prepared by | rédigé par | erstellt von | q1 {n} | q2 {n} | q3 {n} | q4 {n} | quarter | quartal | trimestre"
+            + " | semestre | halbjahr | compared with | compared to | year on year | im vergleich | gegenüber dem vorjahr | par rapport à"
+            + " | increase | decrease | hausse | baisse | anstieg | rückgang | trend | tendance | summary | mesures | maßnahmen"),
 
         // Resume
-        Rule(Categories.Resume, 3, @"\bcurriculum vitae\b|\blebenslauf\b|\bberufserfahrung\b|\bexpérience professionnelle\b|\bwork experience\b|\bprofessional experience\b"),
-        Rule(Categories.Resume, 2, @"^\W*(?:experience|education|skills|ausbildung|kenntnisse|fähigkeiten|formation|compétences|employment history)\W*$"),
-        Rule(Categories.Resume, 1.5, @"\bhobbies\b|\binterests\b|\bcentres d'intérêt\b|\binteressen\b|\blanguages\b|\bsprachkenntnisse\b|\blangues\b|\breferences available\b"),
-        Rule(Categories.Resume, 1, @"\bgeboren\b|\bdate of birth\b|\bnée? le\b|^\W*(?:seit|since|depuis|\d{2}/)?\s*\d{4}\s*[-–]\s*(?:\d{2}/)?\d{4}\b"),
+        new(Categories.Resume, 3, "curriculum vitae | lebenslauf | berufserfahrung | beruflicher werdegang | expérience professionnelle"
+            + " | expériences professionnelles | parcours professionnel | work experience | professional experience | employment history"
+            + " | years of experience | years' experience | ans d'expérience | jahre berufserfahrung"),
+        new(Categories.Resume, 2, "^experience$ | ^education$ | ^skills$ | ^ausbildung$ | ^kenntnisse$ | ^fähigkeiten$ | ^formation$"
+            + " | ^compétences$ | ^profile$ | ^profil$ | ^qualifications$ | ^certifications$ | ^werdegang$ | ^parcours$ | ^diplômes$"
+            + " | ^persönliche daten$ | ^personal details$ | ^languages$ | ^langues$ | ^sprachen$ | ^sprachkenntnisse$ | ^informatique$"
+            + " | ^it kenntnisse$ | ^key skills$ | ^career history$ | ^references$ | ^références$ | ^hobbies$ | ^interests$"
+            + " | ^centres d'intérêt$ | ^interessen$ | ^formation et diplômes$ | ^schulbildung$ | ^studium$"),
+        new(Categories.Resume, 1.5, "hobbies | interests | centres d'intérêt | interessen | sprachkenntnisse | references available | native speaker"
+            + " | muttersprache | langue maternelle | fluent | fließend | courant | verhandlungssicher | grundkenntnisse | notions"),
+        new(Categories.Resume, 1, "geboren | geburtsdatum | date of birth | né le | née le | nationality | nationalité | staatsangehörigkeit"
+            + " | {n} present | {n} heute | {n} aujourd'hui | {n} today | {n} now | {n} to date | {n} bis heute | {n} current"),
 
         // Technical specification
-        Rule(Categories.TechnicalSpec, 2, @"\bspecification\b|\bspécification\b|\bspezifikation\b|\brequirements\b|\bexigences\b|\banforderungen\b"),
-        Rule(Categories.TechnicalSpec, 1.5, @"\bapi\b|\bendpoints?\b|\bprotocol\b|\bpayload\b|\bschema\b|\binterface\b|\bschnittstelle\b"),
-        Rule(Categories.TechnicalSpec, 1.5, @"\barchitecture\b|\bdatabase\b|\blatency\b|\bthroughput\b|\bauthentication\b|\btls\b|\bhttps?\b|\bjson\b|\bmqtt\b"),
-        Rule(Categories.TechnicalSpec, 1.5, @"\bversion\s*:?\s*v?\d+(?:\.\d+)+|\bv\d+\.\d+\b|\bstatus\s*:\s*(?:draft|approved|final)\b"),
-        Rule(Categories.TechnicalSpec, 1, @"\bshall\b|\bmust support\b|\bconfiguration\b|\bdeployment\b|\bmodule\b|\bservice\b|\bport\b"),
+        new(Categories.TechnicalSpec, 2, "specification | spécification | spezifikation | requirements | exigences | anforderungen"
+            + " | functional requirements | non functional requirements | nichtfunktionale anforderungen | exigences fonctionnelles"
+            + " | exigences techniques"),
+        new(Categories.TechnicalSpec, 1.5, "api | endpoint | endpoints | protocol | protokoll | payload | schema | interface | interfaces"
+            + " | schnittstelle | schnittstellen | format | xml | csv | grpc | sdk"),
+        new(Categories.TechnicalSpec, 1.5, "architecture | database | datenbank | base de données | latency | latenz | latence | throughput"
+            + " | authentication | authentifizierung | authentification | tls | https | http | json | mqtt | oauth | encryption"
+            + " | verschlüsselung | chiffrement | server | serveur | percentile | sla | uptime | availability | verfügbarkeit | disponibilité"),
+        new(Categories.TechnicalSpec, 1.5, "version {n} | revision {n} | rev {n} | status: draft | status: approved | status: final | stand: | scope"
+            + " | geltungsbereich | périmètre | open questions | offene punkte | glossary | glossar | glossaire"),
+        new(Categories.TechnicalSpec, 1, "shall | must support | must | muss | doit | configuration | konfiguration | deployment | module | service"
+            + " | port | system | système | das system | le système | the system | component | komponente | composant"),
 
         // Other: kinds of business paper outside the list above
-        Rule(Categories.Other, 2, @"\bvalid until\b|\bgültig bis\b|\bvalable jusqu|\bangebotssumme\b|\bangebot\b|\bquotation\b|\bdevis\b"),
-        Rule(Categories.Other, 2, @"\bdelivered\s+qty\b|\bqté livrée\b|\bgelieferte menge\b|\breliquat\b|\bbackorder\b|\bdate de livraison\b|\blieferdatum\b|\bdelivery date\b"),
-        Rule(Categories.Other, 1.5, @"\bpurchase order\b|\bbestellnummer\b|\bvotre commande\b|\byour order\b|\bihre bestellung\b"),
+        new(Categories.Other, 2, "valid until | valid for {n} | gültig bis | gültig für | valable jusqu | valable {n} | offer valid | quote is valid"
+            + " | this quote | this quotation | dieses angebot | cette offre | notre offre | our offer | ce devis | angebotssumme | angebot"
+            + " | quotation | quote | devis | estimate | kostenvoranschlag | to go ahead | to accept this | bon pour accord | auftragserteilung"),
+        new(Categories.Other, 2, "delivered qty | qty delivered | qty ordered | qté livrée | qté commandée | gelieferte menge | bestellte menge"
+            + " | reliquat | backorder | back order | date de livraison | lieferdatum | delivery date | goods received | ware erhalten"
+            + " | marchandise reçue | received in good condition | signature du client | unterschrift empfänger"),
+        new(Categories.Other, 1, "your order | ihre bestellung | votre commande | order number | order no | numéro de commande"),
+        new(Categories.Other, 2, "purchase order | po number | po no | po # | bestellnummer | order date | bestelldatum | date de commande | required by | deliver by | livraison souhaitée | liefertermin"
+            + " | on your invoice | on all invoices | sur votre facture | sur vos factures | auf ihrer rechnung | in ihrer rechnung"
+            + " | acknowledge this order | confirm acceptance | bestätigen sie | accusé de réception"),
+        new(Categories.Other, 2, "statement of account | balance brought forward | brought forward | brought fwd | carried forward"
+            + " | opening balance | closing balance | saldovortrag | anfangssaldo | solde initial | solde reporté | aged balance"
+            + " | {n} days {n} days"),
     ];
 
-    /// <summary>"type: invoice" in structured data (a JSON "object", "document_type" or "kind" field).</summary>
-    public static Regex TypeField { get; } =
-        new(@"^(?:[\w\[\].]*\.)?(?:document[_ ]?type|doc[_ ]?type|type[_ ]?document|type|object|kind|category)\s*:\s*(?<value>[^\n]+)$", Options);
+    /// <summary>Keys are indexes into <see cref="Phrases"/>.</summary>
+    internal static PhraseTable PhraseTable { get; } = new(Phrases.Select((rule, index) => (index, rule.Phrases)));
 
-    private static CategoryRule Rule(string category, double weight, string pattern) => new(category, weight, Pattern(pattern));
+    /// <summary>Keys are indexes into <see cref="Categories.All"/>.</summary>
+    internal static PhraseTable NameTable { get; } =
+        new(DocumentNames.Select(name => (IndexOf(name.Category), name.Phrases)));
 
-    /// <summary>An apostrophe in a pattern also matches the typographic one (’) that most French text uses.</summary>
-    private static Regex Pattern(string pattern) => new(pattern.Replace("'", "['’]"), Options);
+    internal static int IndexOf(string category)
+    {
+        for (var i = 0; i < Categories.All.Count; i++)
+            if (Categories.All[i] == category) return i;
+        throw new ArgumentOutOfRangeException(nameof(category), category, "Not one of Categories.All.");
+    }
 }
