@@ -1,5 +1,7 @@
+using Docket.Core.Learning;
 using Docket.Core.Pipeline;
 using Docket.Core.Pipeline.Stages;
+using Docket.Core.Pipeline.Stages.Categorising;
 using Docket.Data;
 using Docket.Server.Api;
 using Docket.Server.Features.Admin;
@@ -75,7 +77,9 @@ public static class DocketHost
         services.AddDocketData();
         // Registered first: hosted services start in order, so the schema is current before anything uses it.
         services.AddHostedService<MigrateOnStart>();
-        services.AddSingleton(new PipelineRunner(DefaultPipeline.CreateStages()));
+        services.AddSingleton<CategoryClassifier>();
+        services.AddSingleton<ILearner>(provider => provider.GetRequiredService<CategoryClassifier>());
+        services.AddSingleton(provider => new PipelineRunner(DefaultPipeline.CreateStages(provider.GetRequiredService<CategoryClassifier>())));
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<JobProcessor>();
         services.AddOptions<LearningOptions>().BindConfiguration(LearningOptions.Section);

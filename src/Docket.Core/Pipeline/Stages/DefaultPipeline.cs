@@ -1,3 +1,4 @@
+using Docket.Core.Pipeline.Stages.Categorising;
 using Docket.Core.Pipeline.Stages.Extraction;
 
 namespace Docket.Core.Pipeline.Stages;
@@ -5,11 +6,12 @@ namespace Docket.Core.Pipeline.Stages;
 public static class DefaultPipeline
 {
     /// <summary>The stages in the order they run: extract, analyse, categorise, fields.</summary>
-    public static IReadOnlyList<IPipelineStage> CreateStages() =>
+    /// <param name="classifier">Learns from finalised documents and reviews the category rules; none: rules alone.</param>
+    public static IReadOnlyList<IPipelineStage> CreateStages(CategoryClassifier? classifier = null) =>
     [
         new ExtractTextStage([new PlainTextExtractor(), new CsvTextExtractor(), new JsonTextExtractor(), new PdfTextExtractor(), new DocxTextExtractor()]),
         new AnalyseStage(),
-        new CategoriseStage(),
+        new CategoriseStage(classifier),
         new ExtractFieldsStage(),
     ];
 }
