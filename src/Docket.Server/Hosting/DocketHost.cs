@@ -1,6 +1,7 @@
 using Docket.Core.Learning;
 using Docket.Core.Pipeline;
 using Docket.Core.Pipeline.Stages;
+using Docket.Core.Pipeline.Stages.Analysis;
 using Docket.Core.Pipeline.Stages.Categorising;
 using Docket.Data;
 using Docket.Server.Api;
@@ -79,7 +80,10 @@ public static class DocketHost
         services.AddHostedService<MigrateOnStart>();
         services.AddSingleton<CategoryClassifier>();
         services.AddSingleton<ILearner>(provider => provider.GetRequiredService<CategoryClassifier>());
-        services.AddSingleton(provider => new PipelineRunner(DefaultPipeline.CreateStages(provider.GetRequiredService<CategoryClassifier>())));
+        services.AddSingleton<DocumentFrequencies>();
+        services.AddSingleton<ILearner>(provider => provider.GetRequiredService<DocumentFrequencies>());
+        services.AddSingleton(provider => new PipelineRunner(DefaultPipeline.CreateStages(
+            provider.GetRequiredService<CategoryClassifier>(), provider.GetRequiredService<DocumentFrequencies>())));
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<JobProcessor>();
         services.AddOptions<LearningOptions>().BindConfiguration(LearningOptions.Section);

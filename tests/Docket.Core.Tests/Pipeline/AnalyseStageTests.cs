@@ -111,6 +111,94 @@ public sealed class AnalyseStageTests
         Assert.Null(Analyse("SUMME 78,42 EUR\nEC-Karte 78,42 EUR").Language);
     }
 
+    [Theory]
+    [InlineData("Rechnungsnummer | Rechnungsdatum | Menge | Einzelpreis | Netto | MwSt\n2024-1 | 01.02.2024 | 3 | 10,00 | 30,00 | 5,70\n", "de")]
+    [InlineData("invoice_number | customer | quantity | unit_price | amount\nA-1 | Acme | 2 | 5.00 | 10.00\n", "en")]
+    [InlineData("type_document: facture\nnumero: F-12\nclient.nom: Dupont\nmontant_ttc: 120,00\ntva: 20,00\n", "fr")]
+    [InlineData("BÄCKEREI SCHMIDT\nBeleg 4411\n2 Brötchen 0,90\nSUMME 0,90 EUR\nBar gegeben 5,00\nRückgeld 4,10\nVielen Dank", "de")]
+    [InlineData("La factura se envía al cliente con el importe y la fecha de pago, como cada mes.", "es")]
+    [InlineData("La fattura è stata inviata al cliente con l'importo e la data di pagamento.", "it")]
+    [InlineData("De factuur is naar de klant gestuurd met het bedrag en de datum van betaling.", "nl")]
+    public void Analyse_NamesTheLanguage_OfTablesReceiptsAndDataToo(string text, string language)
+    {
+        Assert.Equal(language, Analyse(text).Language);
+    }
+
+    [Fact]
+    public void Analyse_DoesNotTakeCountryCodes_ForFrenchWords()
+    {
+        var text = "Hetzner GmbH\nUSt-IdNr. DE 199 952 957\nIBAN DE54 5004 0000\nRechnung R-1\nDer Betrag wird von Ihrem Konto abgebucht.";
+        Assert.Equal("de", Analyse(text).Language);
+    }
+
+    [Fact]
+    public void Analyse_LeavesTheLanguageOpen_WhenTwoLanguagesAreMixedEvenly()
+    {
+        Assert.Null(Analyse("The invoice is attached. Die Rechnung ist beigefügt.").Language);
+    }
+
+    [Fact]
+    public void Analyse_SummarisesRunningText_WithoutLetterheadOrBankLines()
+    {
+        var text = """
+            Alder & Birch Joinery Ltd · 4 Mill Lane · Leeds LS1 4AB · VAT GB 123 4567 89
+            IBAN GB29 NWBK 6016 1331 9268 19 · BIC NWBKGB2L · Sort code 60-16-13
+
+            Thank you for choosing us for the kitchen refit at your home in Headingley.
+            The worktops were fitted on 3 May and the remaining doors will be delivered next week.
+            """;
+
+        var summary = Analyse(text).Summary;
+
+        Assert.StartsWith("Thank you for choosing us", summary);
+        Assert.DoesNotContain("IBAN", summary);
+        Assert.DoesNotContain("Mill Lane", summary);
+    }
+
+    [Fact]
+    public void Analyse_SummarisesACsvExport_ByItsRows_NotItsHeader()
+    {
+        var text = "Invoice | Date | Item | Quantity | Amount\nA-17 | 2024-03-01 | Oak table | 1 | 940.00\nA-17 | 2024-03-01 | Delivery | 1 | 60.00\n";
+
+        var summary = Analyse(text).Summary;
+
+        Assert.Contains("Oak table", summary);
+        Assert.DoesNotContain("Quantity", summary);
+    }
+
+    [Fact]
+    public void Analyse_ReadsAMarkdownKeyValueTable_AsLabelledValues()
+    {
+        var summary = Analyse("# Invoice\n\n| | |\n|---|---|\n| Invoice No. | PP-7 |\n| Total | 120.00 |\n").Summary;
+        Assert.Contains("Invoice No.: PP-7", summary);
+    }
+
+    [Fact]
+    public void Analyse_LeavesLetterheadWordsAndCodes_OutOfTheKeywords()
+    {
+        var analysis = Analyse("Kestrel Supplies Ltd, 4 Dock Street, October 2024. Invoice KOS-2291 for pallets, pallets and crates. Tel 0113 496 0715.");
+
+        Assert.Equal(["pallets", "kestrel", "supplies", "dock", "invoice", "kos", "crates"], analysis.Keywords);
+    }
+
+    [Fact]
+    public void Analyse_PrefersTermsFewFinalisedDocumentsUse_OnceThereAreSome()
+    {
+        const string text = "Invoice for scaffolding. Invoice total for the invoice period. Scaffolding hire.";
+        Assert.Equal("invoice", Analyse(text).Keywords[0]);
+
+        var frequencies = new DocumentFrequencies();
+        for (var i = 0; i < 5; i++)
+            frequencies.Learn(new Docket.Core.Learning.FinalisedExample(Guid.NewGuid(), Guid.Empty, "x.txt", $"Invoice {i}: total due for services.",
+                "invoice", "invoice", new Dictionary<string, ExtractedField>(), new Dictionary<string, string?>(), DateTimeOffset.UtcNow));
+
+        var keywords = TextAnalyser.Analyse(new ExtractedText(text, [0], "native"), frequencies).Keywords;
+
+        Assert.Equal("scaffolding", keywords[0]);
+        Assert.Equal(5, frequencies.Current.Documents);
+        Assert.True(frequencies.Current.InverseFrequency("invoice") < frequencies.Current.InverseFrequency("scaffolding"));
+    }
+
     [Fact]
     public void Analyse_IsDeterministic()
     {

@@ -165,12 +165,13 @@ public sealed class CategoryClassifierTests
         var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
         {
             var predictions = 0;
-            while (!stop.IsCancellationRequested)
+            do
             {
                 var prediction = classifier.Predict(text)!;
                 Assert.InRange(prediction.Probability, 0, 1);
                 predictions++;
             }
+            while (!stop.IsCancellationRequested);
 
             return predictions;
         })).ToArray();

@@ -1,3 +1,4 @@
+using Docket.Core.Pipeline.Stages.Analysis;
 using Docket.Core.Pipeline.Stages.Categorising;
 using Docket.Core.Pipeline.Stages.Extraction;
 
@@ -7,10 +8,11 @@ public static class DefaultPipeline
 {
     /// <summary>The stages in the order they run: extract, analyse, categorise, fields.</summary>
     /// <param name="classifier">Learns from finalised documents and reviews the category rules; none: rules alone.</param>
-    public static IReadOnlyList<IPipelineStage> CreateStages(CategoryClassifier? classifier = null) =>
+    /// <param name="frequencies">Term frequencies over finalised documents, for TF-IDF keywords; none: term frequency alone.</param>
+    public static IReadOnlyList<IPipelineStage> CreateStages(CategoryClassifier? classifier = null, DocumentFrequencies? frequencies = null) =>
     [
         new ExtractTextStage([new PlainTextExtractor(), new CsvTextExtractor(), new JsonTextExtractor(), new PdfTextExtractor(), new DocxTextExtractor()]),
-        new AnalyseStage(),
+        new AnalyseStage(frequencies),
         new CategoriseStage(classifier),
         new ExtractFieldsStage(),
     ];

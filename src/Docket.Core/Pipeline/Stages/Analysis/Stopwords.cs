@@ -45,6 +45,24 @@ public static class Stopwords
         tous tout toute toutes très tu un une vers voici voilà vos votre vous y
         """);
 
+    /// <summary>
+    /// Words every business paper's letterhead and footer carry, which say nothing about what one
+    /// document is about: legal forms, months and weekdays, contact and address words, currency codes.
+    /// </summary>
+    public static FrozenSet<string> Boilerplate { get; } = Set("""
+        gmbh ohg ltd llc inc plc corp sas sarl sàrl eurl spa srl
+        january february march april may june july august september october november december
+        jan feb mar apr jun jul aug sep sept oct nov dec
+        januar februar märz mai juni juli oktober dezember
+        janvier février mars avril juin juillet août septembre octobre novembre décembre
+        monday tuesday wednesday thursday friday saturday sunday
+        montag dienstag mittwoch donnerstag freitag samstag sonntag
+        lundi mardi mercredi jeudi vendredi samedi dimanche
+        tel tél fax email mail www http https com org net example phone telefon téléphone
+        page seite str straße strasse street road rue avenue
+        eur usd gbp chf jpy inr date datum
+        """);
+
     /// <summary>Every stopword of every language, for keywords and summary scoring.</summary>
     public static FrozenSet<string> All { get; } = English.Concat(German).Concat(French).ToFrozenSet(StringComparer.Ordinal);
 

@@ -6,8 +6,9 @@ using System.Text.RegularExpressions;
 namespace Docket.Core.Pipeline.Stages.Analysis;
 
 /// <summary>
-/// Counts, title, extractive summary, keywords and language of a text. Pure and deterministic:
-/// the same text always gives the same analysis, which keeps reprocessing idempotent.
+/// Counts, title, extractive summary, keywords and language of a text. Deterministic for a given
+/// text and set of document frequencies (see <see cref="DocumentFrequencies"/>), which keeps
+/// reprocessing idempotent until people finalise more documents.
 /// Hot paths scan spans and look words up without allocating; a 1 KB text takes microseconds.
 /// </summary>
 public static partial class TextAnalyser
@@ -16,9 +17,6 @@ public static partial class TextAnalyser
     public const int MaxTitleLength = 120;
     public const int MaxSummaryLength = 400;
     public const int MaxSummarySentences = 3;
-
-    /// <summary>Stopword hits needed before naming a language; a receipt's three words prove nothing.</summary>
-    public const int MinLanguageEvidence = 4;
 
     /// <summary>Terms longer than this are never keywords (hashes, base64, URLs run together).</summary>
     private const int MaxTermLength = 40;
@@ -29,21 +27,23 @@ public static partial class TextAnalyser
     private static readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> StopwordLanguages =
         Stopwords.LanguagesOf.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    /// <summary>In the bit order of <see cref="Stopwords.LanguagesOf"/>.</summary>
-    private static readonly string[] Languages = ["en", "de", "fr"];
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> BoilerplateWords =
+        Stopwords.Boilerplate.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    public static DocumentAnalysis Analyse(ExtractedText text)
+    /// <param name="frequencies">How common each term is among finalised documents; none: keywords by frequency alone.</param>
+    public static DocumentAnalysis Analyse(ExtractedText text, DocumentFrequencies? frequencies = null)
     {
         var content = text.Content;
         var terms = new Dictionary<string, TermStat>(StringComparer.Ordinal);
-        var languageHits = new int[Languages.Length];
-        CountTerms(content, terms, languageHits);
+        var language = new LanguageGuesser.Evidence();
+        CountTerms(content, terms, ref language);
+        var weights = Weigh(terms, frequencies?.Current);
 
         return new DocumentAnalysis(
             FindTitle(content),
-            Summarise(content, terms),
-            PickKeywords(terms),
-            GuessLanguage(languageHits),
+            Summarise(content, weights),
+            PickKeywords(weights),
+            language.Guess(),
             text.Pages,
             CountWords(content),
             CountLines(content),
@@ -85,9 +85,10 @@ public static partial class TextAnalyser
     {
         public int Count;
         public int FirstOffset;
+        public double Weight;
     }
 
-    private static void CountTerms(string content, Dictionary<string, TermStat> terms, int[] languageHits)
+    private static void CountTerms(string content, Dictionary<string, TermStat> terms, ref LanguageGuesser.Evidence language)
     {
         var lookup = terms.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<char> lower = stackalloc char[MaxTermLength];
@@ -97,19 +98,38 @@ public static partial class TextAnalyser
             if (length > MaxTermLength) continue;
             var term = lower[..length];
             content.AsSpan(start, length).ToLowerInvariant(term);
+            language.Add(term, content.AsSpan(start, length));
+            if (!IsKeywordTerm(term)) continue;
 
-            if (StopwordLanguages.TryGetValue(term, out var languages))
-            {
-                for (var i = 0; i < Languages.Length; i++)
-                    if ((languages & (1 << i)) != 0) languageHits[i]++;
-                continue;
-            }
-
-            if (term.Length < 3 || !term.ContainsAnyExcept(Digits)) continue;
             ref var stat = ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, term, out var exists);
             if (!exists) stat.FirstOffset = start;
             stat.Count++;
         }
+    }
+
+    /// <summary>
+    /// Words that can say what a document is about: three letters or more, no digits (codes, amounts,
+    /// dates name one document), no function words, no letterhead boilerplate (legal forms, months, "tel").
+    /// </summary>
+    private static bool IsKeywordTerm(ReadOnlySpan<char> term) =>
+        term.Length >= 3 && !term.ContainsAny(Digits) && !StopwordLanguages.ContainsKey(term) && !BoilerplateWords.Contains(term);
+
+    /// <summary>The distinct keyword terms of a text, lower-cased: what <see cref="DocumentFrequencies"/> counts.</summary>
+    public static HashSet<string> KeywordTerms(string content)
+    {
+        var terms = new HashSet<string>(StringComparer.Ordinal);
+        var lookup = terms.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<char> lower = stackalloc char[MaxTermLength];
+        var position = 0;
+        while (NextTerm(content, ref position, out var start, out var length))
+        {
+            if (length > MaxTermLength) continue;
+            var term = lower[..length];
+            content.AsSpan(start, length).ToLowerInvariant(term);
+            if (IsKeywordTerm(term)) lookup.Add(term);
+        }
+
+        return terms;
     }
 
     /// <summary>A term is a run of letters and digits; apostrophes and hyphens split terms ("l'entreprise" gives "l", "entreprise").</summary>
@@ -127,25 +147,28 @@ public static partial class TextAnalyser
     private static readonly System.Buffers.SearchValues<char> Digits =
         System.Buffers.SearchValues.Create("0123456789");
 
-    private static string? GuessLanguage(int[] hits)
+    /// <summary>
+    /// TF-IDF: a term's weight grows with how often this document uses it (logarithmically) and with
+    /// how few finalised documents use it. Until documents are finalised every term is equally rare,
+    /// and frequency alone decides.
+    /// </summary>
+    private static Dictionary<string, TermStat> Weigh(Dictionary<string, TermStat> terms, DocumentFrequencies.Snapshot? frequencies)
     {
-        int best = -1, bestHits = 0, secondHits = 0;
-        for (var i = 0; i < hits.Length; i++)
+        foreach (var (term, stat) in terms)
         {
-            if (hits[i] > bestHits) { secondHits = bestHits; bestHits = hits[i]; best = i; }
-            else if (hits[i] > secondHits) secondHits = hits[i];
+            var idf = frequencies is { } f ? f.InverseFrequency(term) : 1;
+            CollectionsMarshal.GetValueRefOrNullRef(terms, term).Weight = (1 + Math.Log(stat.Count)) * idf;
         }
 
-        // Many short words are shared ("in", "an", "die"); ask for a clear lead, not just a lead.
-        return bestHits >= MinLanguageEvidence && bestHits >= secondHits * 3 / 2 ? Languages[best] : null;
+        return terms;
     }
 
     private static IReadOnlyList<string> PickKeywords(Dictionary<string, TermStat> terms)
     {
         var ranked = new KeyValuePair<string, TermStat>[terms.Count];
         ((ICollection<KeyValuePair<string, TermStat>>)terms).CopyTo(ranked, 0);
-        Array.Sort(ranked, static (a, b) => a.Value.Count != b.Value.Count
-            ? b.Value.Count.CompareTo(a.Value.Count)
+        Array.Sort(ranked, static (a, b) => a.Value.Weight != b.Value.Weight
+            ? b.Value.Weight.CompareTo(a.Value.Weight)
             : a.Value.FirstOffset.CompareTo(b.Value.FirstOffset));
 
         var keywords = new string[Math.Min(MaxKeywords, ranked.Length)];
@@ -235,10 +258,15 @@ public static partial class TextAnalyser
 
     private readonly record struct Sentence(string Text, int Order, double Score);
 
+    /// <summary>
+    /// The most informative sentences of running text, in their original order. A document without
+    /// any (a till receipt, a CSV export, an invoice that is all table) gets its most informative
+    /// lines instead, never a table's header row.
+    /// </summary>
     private static string Summarise(string content, Dictionary<string, TermStat> terms)
     {
-        var maxCount = 1;
-        foreach (var stat in terms.Values) maxCount = Math.Max(maxCount, stat.Count);
+        var maxWeight = double.Epsilon;
+        foreach (var stat in terms.Values) maxWeight = Math.Max(maxWeight, stat.Weight);
 
         var lookup = terms.GetAlternateLookup<ReadOnlySpan<char>>();
         var sentences = new List<Sentence>();
@@ -246,18 +274,25 @@ public static partial class TextAnalyser
         foreach (var sentence in SplitSentences(unit))
         {
             var words = CountWords(sentence);
-            if (words is < MinSentenceWords or > MaxSentenceWords) continue;
-            sentences.Add(new Sentence(sentence, sentences.Count, Score(sentence, lookup, maxCount)));
+            if (words is < MinSentenceWords or > MaxSentenceWords || !ReadsAsProse(sentence)) continue;
+            sentences.Add(new Sentence(sentence, sentences.Count, Score(sentence, lookup, maxWeight)));
         }
 
-        if (sentences.Count == 0) return "";
+        if (sentences.Count > 0) return Pick(sentences, " ");
 
+        foreach (var line in InformativeLines(content))
+            sentences.Add(new Sentence(line, sentences.Count, Score(line, lookup, maxWeight)));
+        return sentences.Count > 0 ? Pick(sentences, " · ") : "";
+    }
+
+    private static string Pick(List<Sentence> sentences, string separator)
+    {
         sentences.Sort(static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Order.CompareTo(b.Order));
         var chosen = new List<Sentence>(MaxSummarySentences);
         var length = 0;
         foreach (var sentence in sentences)
         {
-            var added = sentence.Text.Length + (chosen.Count > 0 ? 1 : 0);
+            var added = sentence.Text.Length + (chosen.Count > 0 ? separator.Length : 0);
             if (length + added > MaxSummaryLength) continue;
             chosen.Add(sentence);
             length += added;
@@ -267,14 +302,69 @@ public static partial class TextAnalyser
         if (chosen.Count == 0) return CutAtWord(sentences[0].Text, MaxSummaryLength);
 
         chosen.Sort(static (a, b) => a.Order.CompareTo(b.Order));
-        return string.Join(' ', chosen.Select(s => s.Text));
+        return string.Join(separator, chosen.Select(s => s.Text));
     }
 
     /// <summary>
-    /// Sum of the sentence's term frequencies over the square root of its term count: rewards
-    /// sentences about what the document is about without simply preferring the longest.
+    /// Sentences are made with function words: "Bitte überweisen Sie den Betrag bis zum 12. Mai" has
+    /// five, a letterhead or bank line ("Müller GmbH · Industriestr. 12 · 70565 Stuttgart", "IBAN DE27 ...") none.
     /// </summary>
-    private static double Score(string sentence, Dictionary<string, TermStat>.AlternateLookup<ReadOnlySpan<char>> terms, int maxCount)
+    private static bool ReadsAsProse(string sentence)
+    {
+        Span<char> lower = stackalloc char[MaxTermLength];
+        int words = 0, functionWords = 0;
+        var position = 0;
+        while (NextTerm(sentence, ref position, out var start, out var length))
+        {
+            words++;
+            if (length > MaxTermLength) continue;
+            var term = lower[..length];
+            sentence.AsSpan(start, length).ToLowerInvariant(term);
+            if (StopwordLanguages.ContainsKey(term)) functionWords++;
+        }
+
+        return functionWords >= 2 && functionWords * 6 >= words;
+    }
+
+    /// <summary>
+    /// Lines with words on them, minus what only frames the content: rules, table header rows (the
+    /// first row of a table and Markdown's separator row), headings already given as the title.
+    /// </summary>
+    private static List<string> InformativeLines(string content)
+    {
+        var lines = new List<string>();
+        foreach (var range in content.AsSpan().Split('\n'))
+        {
+            var line = content.AsSpan(range).Trim();
+            var tableRow = IsTableRow(line);
+            // A row without figures names columns ("Item | Qty | Unit price"); the figures are in the rows below.
+            var header = tableRow && !line.ContainsAny(Digits);
+            if (line.IsEmpty || header || line[0] == '#' || !line.ContainsAnyExcept(NonText) || CountWords(line) < 2) continue;
+            var text = line.Contains('|') ? Cells(line) : StripMarkup(line);
+            if (text.Length > 0) lines.Add(text.Length <= MaxSummaryLength ? text : CutAtWord(text, MaxSummaryLength));
+        }
+
+        return lines;
+    }
+
+    /// <summary>"| Invoice No. | PP-7 |" reads "Invoice No.: PP-7"; longer rows list their cells.</summary>
+    private static string Cells(ReadOnlySpan<char> row)
+    {
+        var cells = new List<string>();
+        foreach (var range in row.Split('|'))
+            if (StripMarkup(row[range].Trim()) is { Length: > 0 } cell) cells.Add(cell);
+        return cells.Count == 2 ? $"{cells[0].TrimEnd(':')}: {cells[1]}" : string.Join(", ", cells);
+    }
+
+    /// <summary>A CSV row (cells joined by " | "), a Markdown table row, or columns laid out with runs of spaces.</summary>
+    private static bool IsTableRow(ReadOnlySpan<char> line) =>
+        line.Length > 0 && (line[0] == '|' || line.Count(" | ") >= 1 || line.Contains("   ", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The sentence's term weights (TF-IDF) over the square root of its term count: rewards sentences
+    /// about what the document is about without simply preferring the longest.
+    /// </summary>
+    private static double Score(string sentence, Dictionary<string, TermStat>.AlternateLookup<ReadOnlySpan<char>> terms, double maxWeight)
     {
         Span<char> lower = stackalloc char[MaxTermLength];
         double sum = 0;
@@ -286,7 +376,7 @@ public static partial class TextAnalyser
             var term = lower[..length];
             sentence.AsSpan(start, length).ToLowerInvariant(term);
             if (!terms.TryGetValue(term, out var stat)) continue;
-            sum += (double)stat.Count / maxCount;
+            sum += stat.Weight / maxWeight;
             count++;
         }
 
@@ -309,9 +399,10 @@ public static partial class TextAnalyser
             offset = end + 1;
             var line = content.AsSpan(lineStart, length).Trim();
             var listItem = ListMarkerLength(line);
-            var notProse = line.IsEmpty || line[0] is '#' or '|' or '>' || !line.ContainsAnyExcept(NonText)
-                || line.Contains("   ", StringComparison.Ordinal) // columns laid out with spaces: a table row
-                || (listItem == 0 && line.Length < 50 && !EndsSentence(line));
+            var notProse = line.IsEmpty || line[0] is '#' or '>' || !line.ContainsAnyExcept(NonText) || IsTableRow(line)
+                || line.Count(" · ") >= 2 // a letterhead: name · street · town
+                // Short unpunctuated lines are headings; a short line ending in a comma is a salutation or an address.
+                || (listItem == 0 && line.Length < 50 && (!EndsSentence(line) || line[^1] == ','));
 
             if (notProse || listItem > 0)
             {
