@@ -1,5 +1,6 @@
 using Docket.Data.Events;
 using Docket.Data.Jobs;
+using Docket.Data.Learning;
 using Docket.Data.Model;
 using Docket.Data.Postgres;
 using Docket.Data.Sqlite;
@@ -32,6 +33,9 @@ public static class DataServices
         services.AddSingleton<IJobStore>(sp => IsPostgres(sp)
             ? ActivatorUtilities.CreateInstance<PostgresJobStore>(sp)
             : ActivatorUtilities.CreateInstance<SqliteJobStore>(sp));
+        services.AddSingleton<IFinalisedDocuments>(sp => IsPostgres(sp)
+            ? new PostgresFinalisedDocuments(sp.GetRequiredService<NpgsqlDataSource>())
+            : new SqliteFinalisedDocuments(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IFileStore>(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
