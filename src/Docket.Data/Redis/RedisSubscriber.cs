@@ -192,6 +192,12 @@ internal sealed class RedisSubscriber : IAsyncDisposable
         {
             var push = await connection.ReadAsync(cancellationToken);
             if (push.Kind == RespKind.Error) throw new RedisException($"Redis refused a subscriber command: {push.Text}");
+            // Subscribed to nothing, the connection is an ordinary one again and PING answers +PONG, not a push.
+            if (push.Kind == RespKind.SimpleString && push.Text == "PONG")
+            {
+                Volatile.Write(ref pingSentAt.Value, 0);
+                continue;
+            }
             if (push.Items is not { Length: >= 2 } items || items[0].Text is not { } kind)
                 throw new RespProtocolException($"Unexpected message on the subscriber connection: {push}");
             switch (kind)

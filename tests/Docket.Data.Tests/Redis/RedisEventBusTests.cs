@@ -35,6 +35,32 @@ public sealed class RedisEventBusTests
     }
 
     [Fact]
+    public async Task AnIdleSubscriberWithNoChannelsLeft_KeepsItsConnection_ThroughItsKeepAlivePings()
+    {
+        await using var server = await RedisTestServer.StartAsync();
+        var options = server.Options with { CommandTimeout = TimeSpan.FromMilliseconds(150) };
+        await using var bus = await ConnectedBusAsync(options);
+        var channel = $"test:{_run}:idle";
+        bus.Subscribe(channel).Dispose();
+        await Eventually(async () => await NumSubAsync(options, channel) == 0, "the channel was never unsubscribed");
+
+        var before = await ConnectionsReceivedAsync(options);
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // about ten keep-alive pings, answered +PONG outside subscribe mode
+        var after = await ConnectionsReceivedAsync(options);
+
+        Assert.Equal(before + 1, after); // only the INFO call's own connection: the subscriber never reconnected
+        using var again = bus.Subscribe(channel);
+        await Eventually(async () => await NumSubAsync(options, channel) == 1, "subscribing again failed");
+    }
+
+    private static async Task<long> ConnectionsReceivedAsync(RedisOptions options)
+    {
+        var info = (await TestRedis.CommandAsync(options, "INFO", "stats")).Text!;
+        var line = info.Split('\n').Single(l => l.StartsWith("total_connections_received:", StringComparison.Ordinal));
+        return long.Parse(line.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task SubscribePattern_ReceivesEveryMatchingChannel()
     {
         await using var bus = await ConnectedBusAsync(TestRedis.Shared());
