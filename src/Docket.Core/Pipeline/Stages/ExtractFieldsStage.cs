@@ -24,7 +24,7 @@ public sealed class ExtractFieldsStage : IPipelineStage
 
         var category = context.Category?.Category;
         context.Fields = category is Categories.Invoice or Categories.Receipt or Categories.CreditNote
-            ? InvoiceFieldExtractor.Extract(context.RequireText(), category, tabular: context.Document.Kind == FileKind.Csv)
+            ? InvoiceFieldExtractor.Extract(context.RequireText(), category, context.Document.Kind)
             : ExtractedFields.None;
         if (context.EmbeddedInvoice is EmbeddedInvoice.Unreadable { Reason: var reason })
             context.Fields = context.Fields with { Warnings = [reason, .. context.Fields.Warnings] };
