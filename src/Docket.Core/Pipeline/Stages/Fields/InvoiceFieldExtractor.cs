@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Docket.Core.Learning;
 using Docket.Core.Uploads;
 
 namespace Docket.Core.Pipeline.Stages.Fields;
@@ -109,28 +110,34 @@ public static partial class InvoiceFieldExtractor
     [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}\-/_.#]*")]
     private static partial Regex ReferenceToken();
 
-    public static ExtractedFields Extract(ExtractedText text, string category, FileKind kind = FileKind.Text)
+    /// <param name="vendors">What reviewers taught about earlier documents of the same vendor, applied over what the rules read.</param>
+    public static ExtractedFields Extract(ExtractedText text, string category, FileKind kind = FileKind.Text, VendorMemory? vendors = null)
     {
         var content = text.Method.Contains("ocr", StringComparison.OrdinalIgnoreCase) ? Amounts.RepairOcr(text.Content) : text.Content;
         var lines = TextLine.Split(content);
         // Labels also match JSON and CSV keys ("total_ttc", "invoice_date"); the copy keeps every offset.
         var search = content.Replace('_', ' ');
+        var document = new Document(content, search, lines, kind == FileKind.Json ? KeysOnly(search, lines) : search, kind == FileKind.Json);
         var warnings = new List<string>();
         var values = new Dictionary<string, Found>();
 
         List<LineItem> items;
-        if (kind == FileKind.Csv && TabularInvoice.Read(content, lines, warnings) is { } table)
+        var table = kind == FileKind.Csv ? TabularInvoice.Read(content, lines, warnings) : null;
+        var tabular = table is not null;
+        if (table is { } rows)
         {
-            foreach (var (name, found) in table.Values) values[name] = found;
-            items = table.Items;
+            foreach (var (name, found) in rows.Values) values[name] = found;
+            items = rows.Items;
         }
         else
         {
-            var document = new Document(content, search, lines, kind == FileKind.Json ? KeysOnly(search, lines) : search, kind == FileKind.Json);
             FindLabelledValues(document, values);
             items = InvoiceTables.ReadLineItems(content, lines);
-            Reconcile(document, values);
         }
+
+        if (vendors?.Recall(content, values.GetValueOrDefault(FieldNames.Issuer)?.Value) is { } vendor)
+            ApplyLessons(document, values, vendor);
+        if (!tabular) Reconcile(document, values);
 
         if (category == Categories.CreditNote) MakeNegative(values);
         Check(values, items, category, warnings);
@@ -140,6 +147,48 @@ public static partial class InvoiceFieldExtractor
             if (values.TryGetValue(name, out var found))
                 fields[name] = found.ToField(text);
         return new ExtractedFields(fields, items, warnings);
+    }
+
+    /// <summary>Confidence of a value read where a reviewer showed it sits on this vendor's documents.</summary>
+    public const double LearnedConfidence = 0.9;
+
+    /// <summary>Confidence of a vendor's name as reviewers finalised it, recognised by its registration numbers or name.</summary>
+    public const double LearnedIssuerConfidence = 0.95;
+
+    /// <summary>
+    /// The vendor's lessons: its proper name; a field cleared by the reviewer stays empty; a field the
+    /// reviewer found after some label is read after that label here too (when it is there).
+    /// </summary>
+    private static void ApplyLessons(Document doc, Dictionary<string, Found> values, VendorProfile vendor)
+    {
+        var at = doc.Content.IndexOf(vendor.Name, StringComparison.OrdinalIgnoreCase);
+        values[FieldNames.Issuer] = at >= 0
+            ? new Found(vendor.Name, "text", LearnedIssuerConfidence, at, at + vendor.Name.Length, -1)
+            : new Found(vendor.Name, "text", LearnedIssuerConfidence, -1, -1, -1);
+
+        var monthFirstDefault = values.GetValueOrDefault(FieldNames.Currency)?.Value == "USD";
+        foreach (var (field, lesson) in vendor.Lessons)
+        {
+            if (lesson.Absent)
+            {
+                values.Remove(field);
+                continue;
+            }
+
+            if (lesson.Label is null) continue;
+            var label = new Label(new Regex(@"(?<![\p{L}\p{N}])" + string.Join(@"\s+", lesson.Label.Split(' ').Select(Regex.Escape)), Options), LearnedConfidence);
+            var monthFirst = lesson.MonthFirst ?? monthFirstDefault;
+            ValueReader? read = field switch
+            {
+                FieldNames.InvoiceNumber => ReadReference,
+                FieldNames.Date or FieldNames.DueDate => (c, s, e) => ReadDate(c, s, e, monthFirst),
+                FieldNames.Net or FieldNames.Tax or FieldNames.Total => doc.Json ? ReadJsonAmount : ReadAmount,
+                FieldNames.Currency => ReadCurrency,
+                _ => null,
+            };
+            if (read is not null && Best(doc.Search, doc.Content, doc.Lines, [label], read, preferLast: false) is { } found)
+                values[field] = found;
+        }
     }
 
     /// <param name="KeySearch">What amount, date and number labels are matched in: for JSON only each line's last key, so that
