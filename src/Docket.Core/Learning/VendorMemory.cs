@@ -140,7 +140,7 @@ public sealed partial class VendorMemory : ILearner
         if (label.Count(char.IsLetter) >= 2 && label.Length <= 60) return label;
 
         if (end > lineStart || lineStart == 0) return null;
-        var above = text.LastIndexOf('\n', lineStart - 2) + 1;
+        var above = lineStart >= 2 ? text.LastIndexOf('\n', lineStart - 2) + 1 : 0;
         var line = Normalise(text.AsSpan(above, lineStart - 1 - above).Trim(" \t:|*#"));
         return line.Count(char.IsLetter) >= 2 && line.Length <= 40 ? line : null;
     }

@@ -94,4 +94,30 @@ public sealed class InvoiceChecksTests
         Assert.Empty(ocr.Warnings);
         Assert.NotEqual("18000.00", born.Values.GetValueOrDefault(FieldNames.Tax)?.Value);
     }
+
+    [Fact]
+    public void TruncatedGarbledOrStrangeText_NeverMakesTheExtractorThrow()
+    {
+        var random = new Random(20250601);
+        var samples = new List<string> { "", "\n", "\n\n:", "Total:", "Invoice No.:\n", "€", "Rs.", "| | |\n|---|---|\n| | |", new string('9', 5000) };
+        foreach (var text in (string[])[Consistent, Consistent.Replace(' ', '\u00A0'), Consistent.ToUpperInvariant()])
+            for (var cut = 0; cut < text.Length; cut += 7)
+                samples.Add(text[..cut]);
+        const string alphabet = "0123456789.,:;-+/ \n\t|#*€$£¥%'()ABCxyzÄé";
+        for (var i = 0; i < 300; i++)
+            samples.Add(new string(Enumerable.Range(0, random.Next(1, 200)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray()));
+
+        var memory = new Docket.Core.Learning.VendorMemory();
+        foreach (var text in samples)
+        {
+            foreach (var category in (string[])[Categories.Invoice, Categories.Receipt, Categories.CreditNote])
+            foreach (var kind in (Docket.Core.Uploads.FileKind[])[Docket.Core.Uploads.FileKind.Text, Docket.Core.Uploads.FileKind.Json, Docket.Core.Uploads.FileKind.Csv])
+            {
+                var fields = InvoiceFieldExtractor.Extract(new ExtractedText(text, [0], "ocr"), category, kind, memory);
+                foreach (var field in fields.Values.Values.Where(f => f.Source is not null))
+                    Assert.InRange(field.Source!.End, field.Source.Start, text.Length);
+            }
+            _ = Docket.Core.Learning.VendorMemory.LabelBefore(text, text.Length / 2);
+        }
+    }
 }
