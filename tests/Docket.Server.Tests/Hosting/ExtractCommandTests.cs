@@ -116,13 +116,13 @@ public sealed class ExtractCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Extract_ExitsNonZero_ForAFileThatCannotBeRead_AfterReadingTheOthers()
+    public async Task Extract_ExitsWithOne_ForAFileThatCannotBeRead_AfterReadingTheOthers()
     {
         var invoice = Write("harrow.txt", Invoice);
 
         var (exitCode, lines, _) = await ExtractAsync("missing.txt", invoice);
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(1, exitCode);
         Assert.Equal(2, lines.Count);
         Assert.Contains("cannot be read", lines[0].GetProperty("error").GetString());
         Assert.Equal("invoice", lines[1].GetProperty("category").GetString());
@@ -133,9 +133,8 @@ public sealed class ExtractCommandTests : IDisposable
     {
         var (exitCode, stdout, stderr) = await RunAsync([]);
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.DoesNotContain("{", stdout);
-        Assert.Contains("FILE", stderr + stdout);
-        Assert.NotEmpty(stderr);
+        Assert.Contains("extract", stderr);
     }
 }
