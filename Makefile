@@ -3,7 +3,7 @@ DOTNET ?= dotnet
 URLS ?= http://127.0.0.1:8080
 CONFIGURATION ?= Release
 
-.PHONY: run test build samples cluster cluster-down clean
+.PHONY: run test build samples eval cluster cluster-down clean
 
 ## Start Docket on its embedded defaults (SQLite, local files, in-process queue and bus), data under ./data.
 run:
@@ -20,6 +20,15 @@ build:
 ## Regenerate samples/outputs from samples/inputs by running them through a real Docket.
 samples:
 	bash scripts/make-samples.sh
+
+## Score `docket extract` on the labelled invoices against their truth.json; the table goes to docs/benchmarks.md.
+## EVAL_ARGS=--misses lists every wrong value.
+INVOICE_SAMPLES ?= ../shared/samples/invoices
+eval:
+	$(DOTNET) build src/Docket.Server -c $(CONFIGURATION) -nologo -v quiet
+	$(DOTNET) build tools/Docket.Eval -c $(CONFIGURATION) -nologo -v quiet
+	$(DOTNET) tools/Docket.Eval/bin/$(CONFIGURATION)/net10.0/docket-eval.dll --samples $(INVOICE_SAMPLES) \
+		--docket src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll --write docs/benchmarks.md $(EVAL_ARGS)
 
 ## A local distributed stack: PostgreSQL, Redis, two API nodes behind nginx on :8080, three workers.
 cluster:

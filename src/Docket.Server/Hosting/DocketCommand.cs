@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Docket.Server.Hosting;
 
-/// <summary>One executable: the roles serve, worker and migrate, and the client commands of <see cref="ClientCommands"/>.</summary>
+/// <summary>One executable: the roles serve, worker and migrate, extract (offline, no server), and the client commands of <see cref="ClientCommands"/>.</summary>
 public static class DocketCommand
 {
     public static async Task<int> RunAsync(string[] args)
@@ -52,7 +52,7 @@ public static class DocketCommand
             return 0;
         });
 
-        var root = new RootCommand("Docket: asynchronous document processing") { serve, worker, migrate };
+        var root = new RootCommand("Docket: asynchronous document processing") { serve, worker, migrate, ExtractCommand.Create() };
         foreach (var command in ClientCommands.Create()) root.Subcommands.Add(command);
         ClientCommands.AddGlobalOptions(root);
         var parsed = root.Parse(args);

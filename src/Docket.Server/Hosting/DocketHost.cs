@@ -82,8 +82,11 @@ public static class DocketHost
         services.AddSingleton<ILearner>(provider => provider.GetRequiredService<CategoryClassifier>());
         services.AddSingleton<DocumentFrequencies>();
         services.AddSingleton<ILearner>(provider => provider.GetRequiredService<DocumentFrequencies>());
+        services.AddSingleton<VendorMemory>();
+        services.AddSingleton<ILearner>(provider => provider.GetRequiredService<VendorMemory>());
         services.AddSingleton(provider => new PipelineRunner(DefaultPipeline.CreateStages(
-            provider.GetRequiredService<CategoryClassifier>(), provider.GetRequiredService<DocumentFrequencies>())));
+            provider.GetRequiredService<CategoryClassifier>(), provider.GetRequiredService<DocumentFrequencies>(),
+            provider.GetRequiredService<VendorMemory>())));
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<JobProcessor>();
         services.AddOptions<LearningOptions>().BindConfiguration(LearningOptions.Section);

@@ -1,3 +1,4 @@
+using Docket.Core.Learning;
 using Docket.Core.Pipeline.Stages.Analysis;
 using Docket.Core.Pipeline.Stages.Categorising;
 using Docket.Core.Pipeline.Stages.Extraction;
@@ -9,11 +10,13 @@ public static class DefaultPipeline
     /// <summary>The stages in the order they run: extract, analyse, categorise, fields.</summary>
     /// <param name="classifier">Learns from finalised documents and reviews the category rules; none: rules alone.</param>
     /// <param name="frequencies">Term frequencies over finalised documents, for TF-IDF keywords; none: term frequency alone.</param>
-    public static IReadOnlyList<IPipelineStage> CreateStages(CategoryClassifier? classifier = null, DocumentFrequencies? frequencies = null) =>
+    /// <param name="vendors">Vendor memory for the field stage; none: the rules' fields alone (as `docket extract` reads them).</param>
+    public static IReadOnlyList<IPipelineStage> CreateStages(
+        CategoryClassifier? classifier = null, DocumentFrequencies? frequencies = null, VendorMemory? vendors = null) =>
     [
         new ExtractTextStage([new PlainTextExtractor(), new CsvTextExtractor(), new JsonTextExtractor(), new PdfTextExtractor(), new DocxTextExtractor()]),
         new AnalyseStage(frequencies),
         new CategoriseStage(classifier),
-        new ExtractFieldsStage(),
+        new ExtractFieldsStage(vendors),
     ];
 }

@@ -1,3 +1,4 @@
+using Docket.Core.Learning;
 using Docket.Core.Pipeline.Stages.EInvoices;
 using Docket.Core.Pipeline.Stages.Fields;
 using Docket.Core.Uploads;
@@ -5,10 +6,10 @@ using Docket.Core.Uploads;
 namespace Docket.Core.Pipeline.Stages;
 
 /// <summary>
-/// Invoice fields for invoices, receipts and credit notes; other documents get none. A PDF's
-/// embedded e-invoice, when readable, is the source over the text.
+/// Invoice fields for invoices, receipts and credit notes, with what reviewers taught about the
+/// vendor; other documents get none. A PDF's embedded e-invoice, when readable, is the source over the text.
 /// </summary>
-public sealed class ExtractFieldsStage : IPipelineStage
+public sealed class ExtractFieldsStage(VendorMemory? vendors = null) : IPipelineStage
 {
     public string Name => "fields";
 
@@ -24,7 +25,7 @@ public sealed class ExtractFieldsStage : IPipelineStage
 
         var category = context.Category?.Category;
         context.Fields = category is Categories.Invoice or Categories.Receipt or Categories.CreditNote
-            ? InvoiceFieldExtractor.Extract(context.RequireText(), category, tabular: context.Document.Kind == FileKind.Csv)
+            ? InvoiceFieldExtractor.Extract(context.RequireText(), category, context.Document.Kind, vendors)
             : ExtractedFields.None;
         if (context.EmbeddedInvoice is EmbeddedInvoice.Unreadable { Reason: var reason })
             context.Fields = context.Fields with { Warnings = [reason, .. context.Fields.Warnings] };

@@ -54,29 +54,38 @@ public static partial class Amounts
         return decimal.TryParse(digits[..count], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
     }
 
+    /// <summary>
+    /// OCR reads a comma as a full stop now and then, which leaves "41.019.30": one mark that both
+    /// groups and separates. Such numbers are rewritten with a comma for grouping, character for
+    /// character, so every offset stays where it was.
+    /// </summary>
+    public static string RepairOcr(string text)
+    {
+        if (!OcrMisreadNumber().IsMatch(text)) return text;
+        var chars = text.ToCharArray();
+        foreach (Match match in OcrMisreadNumber().Matches(text))
+        {
+            var decimalMark = match.Index + match.Length - 3;
+            for (var i = match.Index; i < decimalMark; i++)
+                if (chars[i] is '.' or ',') chars[i] = chars[decimalMark] == '.' ? ',' : '.';
+        }
+
+        return new string(chars);
+    }
+
+    [GeneratedRegex(@"(?<![\p{L}\p{N}.,])[1-9]\d{0,2}(?:(?<m>[.,])\d{3})+\k<m>\d{2}(?![\p{N}]|[.,]\d)")]
+    private static partial Regex OcrMisreadNumber();
+
     /// <summary>The invariant form the contract asks for: '.' for decimals, no grouping, two decimals.</summary>
     public static string Format(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 
     private static (string? Currency, bool Negative) CurrencyBefore(string text, int index, int floor)
     {
-        var i = index - 1;
-        while (i >= floor && text[i] == ' ') i--;
-        string? currency = null;
-        if (i >= floor && Currencies.FromSymbol(text[i]) is { } symbol)
-        {
-            currency = symbol;
-            i--;
-        }
-        else if (i >= floor + 2 && char.IsAsciiLetterUpper(text[i]) && (i - 3 < floor || !char.IsLetter(text[i - 3]))
-                 && Currencies.FromCode(text.AsSpan(i - 2, 3)) is { } code)
-        {
-            currency = code;
-            i -= 3;
-        }
-
-        while (i >= floor && text[i] == ' ') i--;
-        var negative = i >= floor && text[i] is '-' or '−' && (i == floor || !char.IsLetterOrDigit(text[i - 1]));
-        return (currency, negative);
+        var mark = Currencies.MarkBefore(text, index, floor);
+        var i = mark?.Start ?? index;
+        while (i > floor && text[i - 1] == ' ') i--;
+        var negative = i > floor && text[i - 1] is '-' or '−' && (i - 1 == floor || !char.IsLetterOrDigit(text[i - 2]));
+        return (mark?.Iso, negative);
     }
 
     private static string? CurrencyAfter(string text, int index, int ceiling, out bool percentage)
@@ -84,11 +93,7 @@ public static partial class Amounts
         var i = index;
         while (i < ceiling && text[i] is ' ' or '\u00A0') i++;
         percentage = i < ceiling && text[i] == '%';
-        if (i >= ceiling) return null;
-        if (Currencies.FromSymbol(text[i]) is { } symbol) return symbol;
-        return i + 3 <= ceiling && (i + 3 == ceiling || !char.IsLetter(text[i + 3]))
-            ? Currencies.FromCode(text.AsSpan(i, 3))
-            : null;
+        return percentage ? null : Currencies.MarkAfter(text, index, ceiling)?.Iso;
     }
 
     // Groups of three after a first group that does not start with 0, so "0.125" is not 125.

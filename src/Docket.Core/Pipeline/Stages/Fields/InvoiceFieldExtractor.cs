@@ -1,11 +1,16 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using Docket.Core.Learning;
+using Docket.Core.Uploads;
 
 namespace Docket.Core.Pipeline.Stages.Fields;
 
 /// <summary>
-/// A first, text-based extractor for invoices, receipts and credit notes: finds labelled values
-/// ("Invoice No.:", "Rechnungsdatum", "Total TTC") in English, German and French, normalises them and
-/// records where each was found. Every value's source covers exactly the raw text it came from.
+/// A text-based extractor for invoices, receipts and credit notes: finds labelled values
+/// ("Invoice No.:", "Rechnungsdatum", "Total TTC") in English, German and French, normalises them,
+/// reconciles net, tax and total the way the documents mean them, checks them, and records where
+/// each was found. Every value's source covers exactly the raw text it came from; a value worked
+/// out from others (a sum of two VAT lines) has no source.
 /// </summary>
 public static partial class InvoiceFieldExtractor
 {
@@ -16,8 +21,15 @@ public static partial class InvoiceFieldExtractor
 
     private sealed record Found(string Value, string Type, double Confidence, int Start, int End, int Line)
     {
+        /// <summary>Read after a subtotal label: the sum before discounts, shipping and the like, so the net only if nothing else is.</summary>
+        public bool IsSubtotal { get; init; }
+
+        public bool HasSource => Start >= 0;
+
+        public decimal Amount => Parse(Value);
+
         public ExtractedField ToField(ExtractedText text) =>
-            new(Value, Type, Math.Round(Confidence, 2), new FieldSource(text.PageOf(Start), Start, End));
+            new(Value, Type, Math.Round(Math.Clamp(Confidence, 0.01, 1), 2), HasSource ? new FieldSource(text.PageOf(Start), Start, End) : null);
     }
 
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
@@ -27,49 +39,57 @@ public static partial class InvoiceFieldExtractor
     private static readonly Label[] InvoiceNumberLabels =
     [
         L(@"\b(?:invoice|inv|bill)\s*(?:no\b\.?|number|num\b\.?|nr\b\.?|#|id\b)", 0.9),
-        L(@"\brechnungs-?(?:nummer|nr\b\.?)|\brechnung\s*(?:nr\b\.?|nummer|#)", 0.9),
+        L(@"\brechnungs-?(?:nummer|nr\b\.?)|\brechnung\s*(?:nr\b\.?|nummer|#)|\brechnungskorrektur\s*(?:nr\b\.?|nummer)", 0.9),
         L(@"\b(?:n°|no\b\.?|numéro)\s*(?:de\s*)?facture\b|\bfacture\s*(?:n°|no\b\.?|numéro|#)", 0.9),
-        L(@"\bcredit\s*note\s*(?:no\b\.?|number|#)|\bgutschrift(?:s-?nummer|\s*nr\b\.?)|\bavoir\s*n°", 0.9),
-        L(@"\breceipt\s*(?:no\b\.?|number|#)|\bbeleg-?(?:nr\b\.?|nummer)|\b(?:bon|ticket)\s*n°", 0.85),
+        L(@"\bcredit\s*(?:note|memo)\s*(?:no\b\.?|number|#|nr\b\.?)|\bgutschrifts?-?\s*(?:nummer|nr\b\.?)|\bavoir\s*(?:n°|no\b\.?|numéro)|\b(?:n°|numéro)\s*d'avoir\b", 0.9),
+        L(@"\b(?:receipt|transaction|trans\.?|order)\s*(?:no\b\.?|number|#|nr\b\.?)|\b(?:beleg|bon|kassenbon|quittungs?)-?\s*(?:nr\b\.?|nummer)|\b(?:bon|ticket|reçu|quittance)\s*(?:n°|no\b\.?)|\bn°\s*(?:de\s*)?(?:ticket|reçu)\b", 0.85),
         L(@"^[\w\[\]. ]*\b(?:number|numero|numéro|nummer)\s*:", 0.6),
+        // A till receipt's number right after its name: "Beleg 93178", "Receipt 0042".
+        L(@"^\W*(?:beleg|bon|receipt|ticket|quittung|reçu)(?=\s+#?\d)", 0.6),
         // The document's name followed by a reference: "# Invoice PP-2024-675", "Rechnung HÜ-2023-456".
-        L(@"^[#*\s]*(?:tax\s+)?(?:invoice|rechnung|facture|credit\s+note|gutschrift)\b(?=\s+\S*\d)", 0.6),
+        L(@"^[#*\s]*(?:tax\s+)?(?:invoice|rechnung|facture|credit\s+note|gutschrift|avoir)\b(?=\s+\S*\d)", 0.6),
     ];
+
+    /// <summary>A number introduced as another document's ("Zu Rechnung Nr.", "refers to invoice") is not this one's.</summary>
+    [GeneratedRegex(@"(?:\bzu|\bto|\bauf|\bagainst|\boriginal|\bref(?:erence)?|\bbezug|\bcorrects?|\bfor|\bstorno|\bd'origine|\bde\s+la|\bihre?)\s*[:.]?\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex ReferencePrefix();
 
     private static readonly Label[] DateLabels =
     [
-        L(@"\binvoice\s*date\b|\bdate\s*of\s*(?:issue|invoice)\b|\bissue\s*date\b|\bissued(?:\s*on)?\b|\binvoice_date\b", 0.9),
-        L(@"\brechnungsdatum\b|\bbelegdatum\b|\bausstellungsdatum\b|\bdate\s*de\s*(?:la\s*)?facture\b|\bdate\s*d?'?[ée]mission\b", 0.9),
-        L(@"(?<!due\s|delivery\s)\bdate\b(?!\s*(?:de\s*livraison|d'échéance|due))|\bdatum\b", 0.7),
+        L(@"\binvoice\s*date\b|\bdate\s*of\s*(?:issue|invoice)\b|\bissue\s*date\b|\bissued(?:\s*on)?\b|\bdate\s*issued\b|\binvoice_date\b|\bcredit\s*note\s*date\b|\breceipt\s*date\b", 0.9),
+        L(@"\brechnungsdatum\b|\bbelegdatum\b|\bausstellungsdatum\b|\bgutschriftsdatum\b|\bdate\s*de\s*(?:la\s*)?facture\b|\bdate\s*d?'?[ée]mission\b|\bdate\s*de\s*l'avoir\b", 0.9),
+        L(@"(?<!due\s|delivery\s|order\s|service\s)\bdate\b(?!\s*(?:de\s*livraison|d'échéance|due|of\s*(?:delivery|service|supply)))|(?<!liefer|leistungs|bestell)\bdatum\b", 0.7),
+        L(@"\bcreated(?:\s*(?:at|on))?\b", 0.6),
     ];
 
     private static readonly Label[] DueDateLabels =
     [
-        L(@"\bdue\s*date\b|\bpayment\s*due\b|\bdue\s*(?:on|by)\b|\bdue_date\b", 0.9),
-        L(@"\bf(?:ä|ae)llig(?:keit(?:sdatum)?|\s*am|\s*bis)?\b|\bzahlbar\s*bis\b|\bdate\s*d'échéance\b|\béchéance\b", 0.9),
-        L(@"\b(?:please\s*)?pay\s*by\b|\bpayable\s*by\b|\bà\s*régler\s*avant\s*le\b|\bbis\s*zum\b", 0.6),
+        L(@"\bdue\s*date\b|\bpayment\s*due\b|\bdue\s*(?:on|by)\b|\bdue_date\b|\bdate\s*due\b", 0.9),
+        L(@"\bf(?:ä|ae)llig(?:keit(?:sdatum)?|\s*am|\s*bis)?\b|\bzahlbar\s*bis\b|\bzahlungsziel\b|\bdate\s*d'échéance\b|\béchéance\b|\bà\s*payer\s*avant\s*le\b", 0.9),
+        L(@"\b(?:please\s*)?pay\s*by\b|\bpayable\s*by\b|\bà\s*régler\s*avant\s*le\b|\bà\s*régler\s*au\s*plus\s*tard\s*le\b|\bbis\s*zum\b", 0.6),
     ];
 
     private static readonly Label[] TotalLabels =
     [
-        L(@"\bgrand\s*total\b|\btotal\s*ttc\b|\bmontant\s*ttc\b|\bgesamtbetrag\b|\brechnungsbetrag\b|\bendbetrag\b", 0.9),
-        L(@"\binvoice\s*total\b|\btotal\s*(?:amount|due|credit)\b|\bbruttobetrag\b", 0.9),
-        L(@"\btotal\b(?!\s*(?:ht|net|excl|hors|before|vor|qty|quantity|vat|tax|tva|mwst|gst))|\bsumme\b|\bbrutto\b", 0.8),
+        L(@"\bgrand\s*total\b|\btotal\s*ttc\b|\bmontant\s*ttc\b|\bgesamtbetrag\b|\brechnungsbetrag\b|\bendbetrag\b|\bgutschriftsbetrag\b|\bgesamtsumme\b|\bbruttobetrag\b", 0.9),
+        L(@"\binvoice\s*total\b|\btotal\s*(?:amount|due|credit|incl\.?|including)\b|\bamount\s*total\b|\btotal\s*(?:invoice\s*)?value\b|\btotal\s*à\s*payer\b|\bmontant\s*total\b(?!\s*ht)", 0.9),
+        L(@"(?<!sub-?\s?)\btotal\b(?!\s*(?:ht|net|excl|hors|before|vor|qty|quantity|vat|tax|tva|mwst|gst|items?|paid|hours?))|\bsumme\b(?!\s*netto)|\bbrutto\b", 0.8),
         // What is left to pay can be less than the total (a deposit paid), so it only counts when no total is written.
-        L(@"\bamount\s*due\b|\bbalance\s*due\b|\bnet\s*à\s*payer\b|\breste\s*à\s*payer\b|\bzu\s*zahlen\b|\bzahlbetrag\b", 0.7),
+        L(@"\bamount\s*due\b|\bbalance\s*due\b|\bnet\s*à\s*payer\b|\breste\s*à\s*payer\b|\bzu\s*zahlen\b|\bzahlbetrag\b|\bamount\s*payable\b|\bto\s*pay\b", 0.7),
     ];
 
     private static readonly Label[] NetLabels =
     [
-        L(@"\bnet\s*(?:amount|total)\b|\btotal\s*net\b|\btotal\s*(?:excl\.?|excluding|before)\s*(?:vat|tax)\b", 0.85),
-        L(@"\bnettobetrag\b|\bnetto(?:summe)?\b|\bsumme\s*netto\b|\btotal\s*ht\b|\bmontant\s*(?:total\s*)?ht\b", 0.85),
-        // A subtotal comes before discounts; it is the net only when nothing else is.
-        L(@"\bsub-?\s*total\b|\bzwischensumme\b|\bsous-total\b", 0.75),
+        L(@"\bnet\s*(?:amount|total|value)\b|\btotal\s*net\b|\btotal\s*(?:excl\.?|excluding|before|net\s*of)\s*(?:vat|tax)\b|\btaxable\s*(?:amount|value)\b|\bamount\s*before\s*tax\b", 0.85),
+        L(@"\bnettobetrag\b|\bnetto(?:summe|betrag)?\b|\bsumme\s*netto\b|\bgesamt\s*netto\b|\btotal\s*ht\b|\bmontant\s*(?:total\s*)?ht\b|\bbase\s*ht\b", 0.85),
+        L(@"^\W*net\b(?!\s*(?:à|a)\s*payer)(?!\s*\d+\s*(?:days|tage|jours))", 0.8),
+        // A subtotal comes before discounts and shipping; it is the net only when nothing else is.
+        L(@"\bsub-?\s*total\b|\bzwischensumme\b|\bsous-?\s*total\b", 0.75),
     ];
 
     private static readonly Label[] TaxLabels =
     [
-        L(@"\b(?:vat|sales\s*tax|tax|mwst|ust|tva|[cs]?gst|igst|hst|umsatzsteuer|mehrwertsteuer|consumption\s*tax)\b(?![\s.-]*(?:reg|id\b|idnr|no\b|nr\b|number|identification|invoice))", 0.85),
+        L(@"\b(?:vat|sales\s*tax|tax|mwst|ust|tva|[cs]?gst|igst|hst|pst|qst|umsatzsteuer|mehrwertsteuer|consumption\s*tax)\b(?![\s.-]*(?:reg|id\b|idnr|no\b|nr\b|number|identification|invoice|intracom|exempt|rate\b))", 0.85),
     ];
 
     private static readonly Label[] CurrencyLabels =
@@ -80,67 +100,147 @@ public static partial class InvoiceFieldExtractor
     private static readonly Label[] IssuerLabels =
     [
         L(@"^(?:[\w\[\]. ]*\.)?(?:seller|supplier|vendor|issuer|lieferant|verkäufer|fournisseur|vendeur|[ée]metteur)\.(?:name|nom|company|firma|raison sociale)\s*:", 0.9),
-        L(@"^\W*(?:from|vendor|supplier|seller|issuer|issued\s*by|sold\s*by|lieferant|verkäufer|rechnungssteller|fournisseur|vendeur|[ée]metteur|account name|supplier name|vendor name)\b", 0.85),
+        L(@"^\W*(?:from|vendor|supplier|seller|issuer|issued\s*by|sold\s*by|lieferant|verkäufer|rechnungssteller|fournisseur|vendeur|[ée]metteur|account name|supplier name|vendor name|company name)\b", 0.85),
     ];
+
+    /// <summary>Wording of a document that charges no tax: small businesses, exports, reverse charge.</summary>
+    [GeneratedRegex(@"\b(?:no\s+vat\s+(?:is\s+)?charged|vat\s+exempt|exempt\s+from\s+vat|not\s+subject\s+to\s+vat|zero[-\s]rated|(?:§|paragraph)\s*19\s*ustg|keine\s+umsatzsteuer|ohne\s+(?:umsatzsteuer|mwst)|umsatzsteuerfrei|steuerfrei|tva\s+non\s+applicable|exon[ée]r[ée]e?\s+de\s+tva|sans\s+tva|franchise\s+en\s+base\s+de\s+tva|art(?:icle|\.)?\s*293\s*b|reverse\s+charge|steuerschuldnerschaft\s+des\s+leistungsempfängers|autoliquidation)", RegexOptions.IgnoreCase)]
+    private static partial Regex NoTaxCharged();
 
     [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}\-/_.#]*")]
     private static partial Regex ReferenceToken();
 
-    [GeneratedRegex(@"\b(?:gmbh|ag|kg|ohg|ug|e\.\s?k|ltd|limited|llc|llp|inc|corp|corporation|co|plc|sarl|sas|sa|eurl|bv|nv|oy|ab|as|pvt|s\.?r\.?l|s\.?p\.?a)\b\.?", RegexOptions.IgnoreCase)]
-    private static partial Regex LegalForm();
-
-    public static ExtractedFields Extract(ExtractedText text, string category, bool tabular)
+    /// <param name="vendors">What reviewers taught about earlier documents of the same vendor, applied over what the rules read.</param>
+    public static ExtractedFields Extract(ExtractedText text, string category, FileKind kind = FileKind.Text, VendorMemory? vendors = null)
     {
-        var content = text.Content;
+        var content = text.Method.Contains("ocr", StringComparison.OrdinalIgnoreCase) ? Amounts.RepairOcr(text.Content) : text.Content;
         var lines = TextLine.Split(content);
         // Labels also match JSON and CSV keys ("total_ttc", "invoice_date"); the copy keeps every offset.
         var search = content.Replace('_', ' ');
+        var document = new Document(content, search, lines, kind == FileKind.Json ? KeysOnly(search, lines) : search, kind == FileKind.Json);
         var warnings = new List<string>();
         var values = new Dictionary<string, Found>();
 
         List<LineItem> items;
-        if (tabular && TabularInvoice.Read(content, lines, warnings) is { } table)
+        var table = kind == FileKind.Csv ? TabularInvoice.Read(content, lines, warnings) : null;
+        var tabular = table is not null;
+        if (table is { } rows)
         {
-            foreach (var (name, found) in table.Values) values[name] = found;
-            items = table.Items;
+            foreach (var (name, found) in rows.Values) values[name] = found;
+            items = rows.Items;
         }
         else
         {
-            FindLabelledValues(search, content, lines, values);
+            FindLabelledValues(document, values);
             items = InvoiceTables.ReadLineItems(content, lines);
         }
 
+        if (vendors?.Recall(content, values.GetValueOrDefault(FieldNames.Issuer)?.Value) is { } vendor)
+            ApplyLessons(document, values, vendor);
+        if (!tabular) Reconcile(document, values);
+
         if (category == Categories.CreditNote) MakeNegative(values);
-        CheckSums(values, warnings);
+        Check(values, items, category, warnings);
 
         var fields = new Dictionary<string, ExtractedField>();
         foreach (var name in FieldNames.All)
             if (values.TryGetValue(name, out var found))
-                fields[name] = found.Start >= 0 ? found.ToField(text) : new ExtractedField(found.Value, found.Type, Math.Round(found.Confidence, 2), null);
+                fields[name] = found.ToField(text);
         return new ExtractedFields(fields, items, warnings);
     }
 
-    private static void FindLabelledValues(string search, string content, List<TextLine> lines, Dictionary<string, Found> values)
-    {
-        Put(values, FieldNames.InvoiceNumber, Best(search, content, lines, InvoiceNumberLabels, ReadReference, preferLast: false));
-        var total = Best(search, content, lines, TotalLabels, ReadAmount, preferLast: true);
-        Put(values, FieldNames.Total, total);
-        Put(values, FieldNames.Net, Best(search, content, lines, NetLabels, ReadAmount, preferLast: true));
-        Put(values, FieldNames.Tax, FindTax(search, content, lines, values));
+    /// <summary>Confidence of a value read where a reviewer showed it sits on this vendor's documents.</summary>
+    public const double LearnedConfidence = 0.9;
 
-        var currency = Best(search, content, lines, CurrencyLabels, ReadCurrency, preferLast: false)
+    /// <summary>Confidence of a vendor's name as reviewers finalised it, recognised by its registration numbers or name.</summary>
+    public const double LearnedIssuerConfidence = 0.95;
+
+    /// <summary>
+    /// The vendor's lessons: its proper name; a field cleared by the reviewer stays empty; a field the
+    /// reviewer found after some label is read after that label here too (when it is there).
+    /// </summary>
+    private static void ApplyLessons(Document doc, Dictionary<string, Found> values, VendorProfile vendor)
+    {
+        var at = doc.Content.IndexOf(vendor.Name, StringComparison.OrdinalIgnoreCase);
+        values[FieldNames.Issuer] = at >= 0
+            ? new Found(vendor.Name, "text", LearnedIssuerConfidence, at, at + vendor.Name.Length, -1)
+            : new Found(vendor.Name, "text", LearnedIssuerConfidence, -1, -1, -1);
+
+        var monthFirstDefault = values.GetValueOrDefault(FieldNames.Currency)?.Value == "USD";
+        foreach (var (field, lesson) in vendor.Lessons)
+        {
+            if (lesson.Absent)
+            {
+                values.Remove(field);
+                continue;
+            }
+
+            if (lesson.Label is null) continue;
+            var label = new Label(new Regex(@"(?<![\p{L}\p{N}])" + string.Join(@"\s+", lesson.Label.Split(' ').Select(Regex.Escape)), Options), LearnedConfidence);
+            var monthFirst = lesson.MonthFirst ?? monthFirstDefault;
+            ValueReader? read = field switch
+            {
+                FieldNames.InvoiceNumber => ReadReference,
+                FieldNames.Date or FieldNames.DueDate => (c, s, e) => ReadDate(c, s, e, monthFirst),
+                FieldNames.Net or FieldNames.Tax or FieldNames.Total => doc.Json ? ReadJsonAmount : ReadAmount,
+                FieldNames.Currency => ReadCurrency,
+                _ => null,
+            };
+            if (read is not null && Best(doc.Search, doc.Content, doc.Lines, [label], read, preferLast: false) is { } found)
+                values[field] = found;
+        }
+    }
+
+    /// <param name="KeySearch">What amount, date and number labels are matched in: for JSON only each line's last key, so that
+    /// "tax_rate.percentage: 10.25" is not read as a tax.</param>
+    /// <param name="Json">Rendered JSON ("path: value" lines), where a labelled value is the whole rest of its line.</param>
+    private sealed record Document(string Content, string Search, List<TextLine> Lines, string KeySearch, bool Json);
+
+    /// <summary>
+    /// Blanks every JSON path but its last two keys ("invoice.lines[0].amount" becomes "lines[0].amount"),
+    /// keeping offsets: the parent says what a generic key ("amount", "Betrag") is the amount of.
+    /// </summary>
+    private static string KeysOnly(string search, List<TextLine> lines)
+    {
+        var chars = search.ToCharArray();
+        foreach (var line in lines)
+        {
+            var colon = search.IndexOf(": ", line.Start, line.End - line.Start, StringComparison.Ordinal);
+            if (colon <= line.Start) continue;
+            var lastDot = search.LastIndexOf('.', colon - 1, colon - line.Start);
+            var parentDot = lastDot > line.Start ? search.LastIndexOf('.', lastDot - 1, lastDot - line.Start) : -1;
+            for (var i = line.Start; i <= parentDot; i++) chars[i] = ' ';
+        }
+
+        return new string(chars);
+    }
+
+    private static void FindLabelledValues(Document doc, Dictionary<string, Found> values)
+    {
+        var (content, search, lines) = (doc.Content, doc.KeySearch, doc.Lines);
+        Put(values, FieldNames.InvoiceNumber, FindInvoiceNumber(doc));
+        ValueReader amount = doc.Json ? ReadJsonAmount : ReadAmount;
+        var total = Best(search, content, lines, TotalLabels, amount, preferLast: true);
+        Put(values, FieldNames.Total, total);
+        Put(values, FieldNames.Net, Best(search, content, lines, NetLabels, amount, preferLast: true, subtotalBelow: 0.8));
+        Put(values, Subtotal, Best(search, content, lines, NetLabels[^1..], amount, preferLast: false));
+        Put(values, FieldNames.Tax, FindTax(doc, amount, values));
+
+        var currency = Best(doc.Search, content, lines, CurrencyLabels, ReadCurrency, preferLast: false)
             ?? (total is null ? null : CurrencyOnLine(content, lines[total.Line], 0.9))
             ?? MostFrequentCurrency(content);
         Put(values, FieldNames.Currency, currency);
 
-        // Only the US writes month first; elsewhere 03/05/2024 is the 3rd of May.
+        // Only the US (and a few others that invoice in dollars) write month first; elsewhere 03/05/2024 is the 3rd of May.
         var monthFirst = currency?.Value == "USD";
-        var date = Best(search, content, lines, DateLabels, (c, s, e) => ReadDate(c, s, e, monthFirst), preferLast: false);
-        var due = Best(search, content, lines, DueDateLabels, (c, s, e) => ReadDate(c, s, e, monthFirst), preferLast: false);
-        date ??= FirstUnlabelledDate(content, due, monthFirst);
-        Put(values, FieldNames.Date, date);
+        ValueReader date = doc.Json ? (c, s, e) => ReadEpochDate(c, s, e) ?? ReadDate(c, s, e, monthFirst) : (c, s, e) => ReadDate(c, s, e, monthFirst);
+        var issued = Best(search, content, lines, DateLabels, date, preferLast: false);
+        var due = Best(search, content, lines, DueDateLabels, date, preferLast: false);
+        if (issued is not null && due is not null && issued.Start == due.Start) issued = null;
+        issued ??= FirstUnlabelledDate(content, due, monthFirst);
+        Put(values, FieldNames.Date, issued);
         Put(values, FieldNames.DueDate, due);
-        Put(values, FieldNames.Issuer, Best(search, content, lines, IssuerLabels, ReadName, preferLast: false) ?? GuessIssuer(content, lines));
+        Put(values, FieldNames.Issuer, FindIssuer(doc));
     }
 
     private static void Put(Dictionary<string, Found> values, string name, Found? found)
@@ -153,9 +253,10 @@ public static partial class InvoiceFieldExtractor
     /// <summary>
     /// The value after the best label: the most specific label wins, and among equals the first
     /// (or, for totals, the last: a running "Total" is followed by the final one). A label alone on
-    /// its line takes its value from the next line.
+    /// its line takes its value from the next line. Labels below <paramref name="subtotalBelow"/> mark subtotals.
     /// </summary>
-    private static Found? Best(string search, string content, List<TextLine> lines, Label[] labels, ValueReader read, bool preferLast)
+    private static Found? Best(string search, string content, List<TextLine> lines, Label[] labels, ValueReader read, bool preferLast,
+        double subtotalBelow = 0, Func<int, int, bool>? accept = null)
     {
         Found? best = null;
         for (var i = 0; i < lines.Count; i++)
@@ -166,18 +267,44 @@ public static partial class InvoiceFieldExtractor
                 if (best is not null && (label.Confidence < best.Confidence || (label.Confidence == best.Confidence && !preferLast)))
                     continue;
                 var match = label.Pattern.Match(search, line.Start, line.End - line.Start);
-                if (!match.Success) continue;
+                if (!match.Success || (accept is not null && !accept(line.Start, match.Index))) continue;
 
-                var found = read(content, match.Index + match.Length, line.End);
+                var found = read(content, match.Index + match.Length, ValueEnd(content, match.Index + match.Length, line.End));
                 if (found is null && IsBlankAfterSeparators(content, match.Index + match.Length, line.End) && NextNonBlank(content, lines, i) is { } next)
                     found = read(content, lines[next].Start, lines[next].End) is { } below ? below with { Line = next } : null;
                 if (found is null) continue;
-                best = found with { Confidence = label.Confidence, Line = found.Line < 0 ? i : found.Line };
+                best = found with { Confidence = label.Confidence, Line = found.Line < 0 ? i : found.Line, IsSubtotal = label.Confidence < subtotalBelow };
                 break;
             }
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// Where a label's value ends: the end of the line, or, in a page laid out in two columns, the
+    /// next wide gap after the value ("Invoice No.  A-1          Customer ID  C7").
+    /// </summary>
+    private static int ValueEnd(string content, int from, int lineEnd)
+    {
+        var i = from;
+        while (i < lineEnd && content[i] is ' ' or '\t' or ':' or '.' or '|' or '*') i++;
+        for (; i + 3 < lineEnd; i++)
+            if (content[i] == ' ' && content[i + 1] == ' ' && content[i + 2] == ' ' && content[i + 3] == ' ' && HasLabelAfter(content, i, lineEnd))
+                return i;
+        return lineEnd;
+    }
+
+    /// <summary>A wide gap followed by words without digits (up to a colon or the next gap): the next column's label, not a currency and amount.</summary>
+    private static bool HasLabelAfter(string content, int gap, int lineEnd)
+    {
+        var i = gap;
+        while (i < lineEnd && content[i] == ' ') i++;
+        if (i >= lineEnd || !char.IsLetter(content[i]) || Currencies.MarkAfter(content, i, lineEnd) is not null) return false;
+        var end = content.IndexOf("  ", i, lineEnd - i, StringComparison.Ordinal) is var next and >= 0 ? next : lineEnd;
+        var colon = content.IndexOf(':', i, end - i);
+        var words = content.AsSpan(i, (colon >= 0 ? colon : end) - i);
+        return !words.ContainsAnyInRange('0', '9');
     }
 
     private static bool IsBlankAfterSeparators(string content, int start, int end) =>
@@ -189,6 +316,14 @@ public static partial class InvoiceFieldExtractor
             if (!content.AsSpan(lines[i].Start, lines[i].End - lines[i].Start).IsWhiteSpace()) return i;
         return null;
     }
+
+    /// <summary>
+    /// The document's own number. A number labelled as another document's ("Zu Rechnung Nr.", "Refers to
+    /// invoice") is passed over, so a credit note gives its own number, not the invoice it corrects.
+    /// </summary>
+    private static Found? FindInvoiceNumber(Document doc) =>
+        Best(doc.KeySearch, doc.Content, doc.Lines, InvoiceNumberLabels, ReadReference, preferLast: false,
+            accept: (lineStart, labelIndex) => !ReferencePrefix().IsMatch(doc.Search.AsSpan(lineStart, labelIndex - lineStart).ToString()));
 
     private static Found? ReadReference(string content, int start, int end)
     {
@@ -207,11 +342,35 @@ public static partial class InvoiceFieldExtractor
         return last is { } a ? new Found(Amounts.Format(a.Value), "amount", 0, a.Start, a.Start + a.Length, -1) : null;
     }
 
+    /// <summary>In JSON the value after a key is the whole value, so a whole number is an amount too.</summary>
+    private static Found? ReadJsonAmount(string content, int start, int end)
+    {
+        var from = SkipSeparators(content, start, end);
+        var numbers = Amounts.FindNumbers(content, from, end).ToList();
+        if (numbers.Count != 1) return ReadAmount(content, start, end);
+        var a = numbers[0];
+        var negative = a.Start > from && content[a.Start - 1] == '-';
+        var value = negative && a.Value > 0 ? -a.Value : a.Value;
+        return new Found(Amounts.Format(value), "amount", 0, a.Start, a.Start + a.Length, -1);
+    }
+
     private static Found? ReadDate(string content, int start, int end, bool monthFirst)
     {
         foreach (var date in Dates.Find(content, monthFirst, start, end))
             return new Found(Dates.Format(date.Value), "date", 0, date.Start, date.Start + date.Length, -1);
         return null;
+    }
+
+    /// <summary>Unix time, as API exports write dates: seconds (10 digits) or milliseconds (13), taken in UTC.</summary>
+    private static Found? ReadEpochDate(string content, int start, int end)
+    {
+        var from = SkipSeparators(content, start, end);
+        var to = from;
+        while (to < end && char.IsAsciiDigit(content[to])) to++;
+        if (content.AsSpan(to, end - to).Trim().Length > 0 || to - from is not (10 or 13)) return null;
+        var number = long.Parse(content.AsSpan(from, to - from), CultureInfo.InvariantCulture);
+        var instant = to - from == 10 ? DateTimeOffset.FromUnixTimeSeconds(number) : DateTimeOffset.FromUnixTimeMilliseconds(number);
+        return new Found(Dates.Format(DateOnly.FromDateTime(instant.UtcDateTime)), "date", 0, from, to, -1);
     }
 
     private static Found? ReadCurrency(string content, int start, int end)
@@ -224,174 +383,92 @@ public static partial class InvoiceFieldExtractor
             : null;
     }
 
-    /// <summary>A name after its label, up to an e-mail address in angle brackets or the next cell.</summary>
-    private static Found? ReadName(string content, int start, int end)
-    {
-        var from = SkipSeparators(content, start, end);
-        // "supplier.name: Acme" in rendered JSON: step over the rest of the key.
-        var colon = content.IndexOf(": ", from, end - from, StringComparison.Ordinal);
-        if (colon > from && !content.AsSpan(from, colon - from).ContainsAny(' ', '\t')) from = SkipSeparators(content, colon, end);
-        var to = content.IndexOfAny(['<', '|', '\t'], from, end - from) is var stop and >= 0 ? stop : end;
-        while (to > from && (char.IsWhiteSpace(content[to - 1]) || content[to - 1] is ',' or '*')) to--;
-        if (to - from is < 2 or > 100 || !content.AsSpan(from, to - from).ContainsAnyInRange('A', 'z')) return null;
-        return new Found(content[from..to], "text", 0, from, to, -1);
-    }
-
     private static int SkipSeparators(string content, int start, int end)
     {
-        while (start < end && content[start] is ' ' or '\t' or ':' or '|' or '*' or '=' or '\u00A0' or '.') start++;
+        while (start < end && content[start] is ' ' or '\t' or ':' or '|' or '*' or '=' or '\u00A0' or '.' or '#') start++;
         return start;
     }
 
     /// <summary>
-    /// Tax lines, skipping those that belong to a total ("Total incl. VAT"). Two VAT rates or
-    /// CGST + SGST print two lines; their sum is the tax when it makes net + tax = total.
+    /// Tax lines, skipping those that belong to a total ("Total incl. VAT") and registration numbers.
+    /// Two VAT rates or CGST + SGST print two lines; their sum is the tax when it makes net + tax = total.
     /// </summary>
-    private static Found? FindTax(string search, string content, List<TextLine> lines, Dictionary<string, Found> values)
+    private static Found? FindTax(Document doc, ValueReader read, Dictionary<string, Found> values)
     {
+        var (search, content, lines) = (doc.KeySearch, doc.Content, doc.Lines);
         var candidates = new List<Found>();
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
             var match = TaxLabels[0].Pattern.Match(search, line.Start, line.End - line.Start);
             if (!match.Success || StartsTotalOrNet(search, line, match.Index)) continue;
-            if (ReadAmount(content, match.Index + match.Length, line.End) is { } found)
+            if (read(content, match.Index + match.Length, ValueEnd(content, match.Index + match.Length, line.End)) is { } found
+                && candidates.All(c => c.Start != found.Start))
                 candidates.Add(found with { Confidence = TaxLabels[0].Confidence, Line = i });
         }
 
         if (candidates.Count <= 1) return candidates.FirstOrDefault();
 
-        decimal? net = values.TryGetValue(FieldNames.Net, out var n) ? decimal.Parse(n.Value, System.Globalization.CultureInfo.InvariantCulture) : null;
-        decimal? total = values.TryGetValue(FieldNames.Total, out var t) ? decimal.Parse(t.Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+        var net = values.GetValueOrDefault(FieldNames.Net)?.Amount;
+        var total = values.GetValueOrDefault(FieldNames.Total)?.Amount;
         if (net is { } netValue && total is { } totalValue)
         {
             foreach (var candidate in candidates)
-                if (Math.Abs(netValue + Parse(candidate.Value) - totalValue) <= Tolerance) return candidate;
-
-            var sum = candidates.Sum(c => Parse(c.Value));
-            if (Math.Abs(netValue + sum - totalValue) <= Tolerance)
-                return new Found(Amounts.Format(sum), "amount", 0.75, -1, -1, -1); // no single place in the text holds a sum
+                if (Math.Abs(netValue + candidate.Amount - totalValue) <= Tolerance) return candidate;
         }
 
-        return candidates[^1];
+        // Several rates print several lines; a table of rates may also repeat them in a summary line.
+        var sum = candidates.Sum(c => c.Amount);
+        if (net is { } n && total is { } t && Math.Abs(n + sum - t) > Tolerance)
+            return candidates[^1];
+        return new Found(Amounts.Format(sum), "amount", 0.75, -1, -1, candidates[^1].Line);
     }
 
-    private static bool StartsTotalOrNet(string content, TextLine line, int labelIndex)
+    private static bool StartsTotalOrNet(string search, TextLine line, int labelIndex)
     {
         foreach (var label in TotalLabels.Concat(NetLabels))
-            if (label.Pattern.Match(content, line.Start, line.End - line.Start) is { Success: true } m && m.Index < labelIndex)
+            if (label.Pattern.Match(search, line.Start, line.End - line.Start) is { Success: true } m && m.Index < labelIndex)
                 return true;
         return false;
     }
 
-    private static Found? CurrencyOnLine(string content, TextLine line, double confidence)
-    {
-        foreach (var amount in Amounts.FindNumbers(content, line.Start, line.End))
-            if (amount.Currency is { } iso && FindCurrencyMark(content, line.Start, line.End, iso) is { } mark)
-                return new Found(iso, "currency", confidence, mark.Start, mark.End, -1);
-        return null;
-    }
+    private static Found? CurrencyOnLine(string content, TextLine line, double confidence) =>
+        Currencies.FindMarks(content, line.Start, line.End).FirstOrDefault() is { Iso: not null } mark
+            ? new Found(mark.Iso, "currency", confidence, mark.Start, mark.End, -1)
+            : null;
 
     private static Found? MostFrequentCurrency(string content)
     {
-        var counts = new Dictionary<string, (int Count, int Start, int End)>();
-        for (var i = 0; i < content.Length; i++)
-        {
-            string? iso = Currencies.FromSymbol(content[i]);
-            var length = 1;
-            if (iso is null && i + 3 <= content.Length && char.IsAsciiLetterUpper(content[i])
-                && (i == 0 || !char.IsLetter(content[i - 1])) && (i + 3 == content.Length || !char.IsLetter(content[i + 3])))
-            {
-                iso = Currencies.FromCode(content.AsSpan(i, 3));
-                length = 3;
-            }
-
-            if (iso is null) continue;
-            counts[iso] = counts.TryGetValue(iso, out var seen) ? (seen.Count + 1, seen.Start, seen.End) : (1, i, i + length);
-        }
+        var counts = new Dictionary<string, (int Count, CurrencyMark First)>();
+        foreach (var mark in Currencies.FindMarks(content))
+            counts[mark.Iso] = counts.TryGetValue(mark.Iso, out var seen) ? (seen.Count + 1, seen.First) : (1, mark);
 
         if (counts.Count == 0) return null;
         var (best, stats) = counts.MaxBy(c => c.Value.Count);
-        return new Found(best, "currency", counts.Count == 1 ? 0.8 : 0.6, stats.Start, stats.End, -1);
+        return new Found(best, "currency", counts.Count == 1 ? 0.8 : 0.6, stats.First.Start, stats.First.End, -1);
     }
 
-    private static (int Start, int End)? FindCurrencyMark(string content, int start, int end, string iso)
-    {
-        for (var i = start; i < end; i++)
-        {
-            if (Currencies.FromSymbol(content[i]) == iso) return (i, i + 1);
-            if (i + 3 <= end && content.AsSpan(i, 3).SequenceEqual(iso)) return (i, i + 3);
-        }
-
-        return null;
-    }
-
+    /// <summary>A receipt's date stands alone; the due date repeated in a sentence ("please pay by ...") is not it.</summary>
     private static Found? FirstUnlabelledDate(string content, Found? due, bool monthFirst)
     {
         foreach (var date in Dates.Find(content, monthFirst))
-            if (due is null || date.Start != due.Start)
+            if (due is null || Dates.Format(date.Value) != due.Value)
                 return new Found(Dates.Format(date.Value), "date", 0.4, date.Start, date.Start + date.Length, -1);
         return null;
     }
 
-    /// <summary>
-    /// Without a label the issuer is usually who heads the page: a bold name in Markdown, or the
-    /// first line that is not the document's own title, more surely so when it ends in a legal form.
-    /// </summary>
-    private static Found? GuessIssuer(string content, List<TextLine> lines)
-    {
-        Found? first = null;
-        var seen = 0;
-        foreach (var line in lines)
-        {
-            var span = content.AsSpan(line.Start, line.End - line.Start);
-            if (span.IsWhiteSpace()) continue;
-            if (++seen > 8) break;
+    private static bool IsDocumentTitle(ReadOnlySpan<char> line) => DocumentTitle().IsMatch(line);
 
-            var start = line.Start;
-            var end = line.End;
-            while (start < end && (char.IsWhiteSpace(content[start]) || content[start] == '*')) start++;
-            while (end > start && (char.IsWhiteSpace(content[end - 1]) || content[end - 1] == '*')) end--;
-            var text = content.AsSpan(start, end - start);
-            var bold = span.TrimStart().StartsWith("**") && span.TrimEnd().EndsWith("**");
-
-            if (text.IsEmpty || text[0] is '#' or '|' || text.Contains(':') || text.Length > 80 || IsDocumentTitle(text)
-                || !text.ContainsAnyInRange('A', 'z') && !text.ContainsAnyInRange('À', 'ž'))
-                continue;
-
-            var candidate = new Found(content[start..end], "text", 0.5, start, end, -1);
-            if (bold) return candidate with { Confidence = 0.7 };
-            if (LegalForm().IsMatch(content, start)) return candidate with { Confidence = 0.75 };
-            first ??= candidate;
-        }
-
-        return first;
-    }
-
-    private static bool IsDocumentTitle(ReadOnlySpan<char> line) =>
-        DocumentTitle().IsMatch(line);
-
-    [GeneratedRegex(@"^(?:tax\s+)?(?:invoice|rechnung|facture|credit\s+note|gutschrift|receipt|quittung|reçu|avoir)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:tax\s+)?(?:invoice|rechnung|facture|credit\s+note|gutschrift|receipt|quittung|reçu|avoir|kassenbon|ticket|rechnungskorrektur|facture\s+d'avoir)\b", RegexOptions.IgnoreCase)]
     private static partial Regex DocumentTitle();
 
     /// <summary>Credit notes are stored negative (money flowing back), whether or not they print the sign.</summary>
     private static void MakeNegative(Dictionary<string, Found> values)
     {
         foreach (var name in (string[])[FieldNames.Net, FieldNames.Tax, FieldNames.Total])
-            if (values.TryGetValue(name, out var found) && Parse(found.Value) > 0)
-                values[name] = found with { Value = Amounts.Format(-Parse(found.Value)) };
+            if (values.TryGetValue(name, out var found) && found.Amount > 0)
+                values[name] = found with { Value = Amounts.Format(-found.Amount) };
     }
 
-    private static void CheckSums(Dictionary<string, Found> values, List<string> warnings)
-    {
-        if (!values.TryGetValue(FieldNames.Total, out var total) || !values.TryGetValue(FieldNames.Net, out var net)) return;
-        var tax = values.TryGetValue(FieldNames.Tax, out var t) ? Parse(t.Value) : 0m;
-        var sum = Parse(net.Value) + tax;
-        if (Math.Abs(sum - Parse(total.Value)) <= Tolerance) return;
-
-        warnings.Add($"Net {net.Value} plus tax {Amounts.Format(tax)} is {Amounts.Format(sum)}, not the total {total.Value}; please check the amounts.");
-        values[FieldNames.Total] = total with { Confidence = total.Confidence * 0.6 };
-    }
-
-    private static decimal Parse(string invariant) => decimal.Parse(invariant, System.Globalization.CultureInfo.InvariantCulture);
+    private static decimal Parse(string invariant) => decimal.Parse(invariant, CultureInfo.InvariantCulture);
 }

@@ -72,11 +72,14 @@ public static partial class InvoiceTables
     private static partial Regex RateHeader();
 
     /// <summary>
-    /// Line items of the first table whose header names a description and an amount column.
-    /// Rows run until a blank line or a line that no longer splits into the header's cells.
+    /// Line items of the first table whose header names a description and an amount column, and of
+    /// the tables under the same header further on (a long invoice repeats it on every page). Rows
+    /// run until a blank line or a line that no longer splits into the header's cells.
     /// </summary>
     public static List<LineItem> ReadLineItems(string text, List<TextLine> lines)
     {
+        var items = new List<LineItem>();
+        Column?[]? firstHeader = null;
         for (var i = 0; i < lines.Count; i++)
         {
             var header = SplitCells(text, lines[i]);
@@ -84,16 +87,18 @@ public static partial class InvoiceTables
             var columns = header.Select(c => ClassifyHeader(text.AsSpan(c.Start, c.End - c.Start))).ToArray();
             var description = Array.IndexOf(columns, Column.Description);
             var amount = Array.IndexOf(columns, Column.Total) is var total and >= 0 ? total : Array.IndexOf(columns, Column.Net);
-            if (description < 0 || amount < 0) continue;
+            if (description < 0 || amount < 0 || (firstHeader is not null && !columns.SequenceEqual(firstHeader))) continue;
 
-            var items = new List<LineItem>();
-            for (var r = i + 1; r < lines.Count; r++)
+            var rows = 0;
+            var r = i + 1;
+            for (; r < lines.Count; r++)
             {
                 var line = text.AsSpan(lines[r].Start, lines[r].End - lines[r].Start);
                 if (line.IsWhiteSpace()) break;
-                if (!line.ContainsAnyExcept("-|:= ")) { if (items.Count > 0) break; continue; }
+                if (!line.ContainsAnyExcept("-|:= ")) { if (rows > 0) break; continue; }
                 var cells = SplitCells(text, lines[r]);
                 if (cells.Count != header.Count) break;
+                rows++;
                 items.Add(new LineItem(
                     cells[description].Text(text),
                     Number(text, cells, Array.IndexOf(columns, Column.Quantity)),
@@ -101,10 +106,11 @@ public static partial class InvoiceTables
                     Number(text, cells, amount)));
             }
 
-            if (items.Count > 0) return items;
+            if (rows > 0) firstHeader ??= columns;
+            i = r - 1;
         }
 
-        return [];
+        return items;
     }
 
     public static decimal? Number(string text, List<Cell> cells, int index) =>
