@@ -25,7 +25,7 @@ export const statusLabels: Record<DocumentStatus, string> = {
 
 export function StatusBadge({ status }: { status: DocumentStatus }) {
   return (
-    <span data-status={status} className={`inline-block rounded-full px-2 py-0.5 text-xs font-semibold ${styles[status]}`}>
+    <span data-status={status} className={`inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ${styles[status]}`}>
       {statusLabels[status]}
     </span>
   );

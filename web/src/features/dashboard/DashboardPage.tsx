@@ -111,7 +111,6 @@ export function DashboardPage() {
                   <tr>
                     <th scope="col" className="px-3 py-2">File</th>
                     <th scope="col" className="px-3 py-2">Status</th>
-                    <th scope="col" className="px-3 py-2">Progress</th>
                     <th scope="col" className="hidden px-3 py-2 md:table-cell">Category</th>
                     <th scope="col" className="hidden px-3 py-2 md:table-cell">Size</th>
                     <th scope="col" className="hidden px-3 py-2 lg:table-cell">Uploaded</th>
@@ -141,18 +140,13 @@ function DocumentRow({ document }: { document: DocumentSummary }) {
   const tone = document.status === "failed" ? "red" : document.status === "finalized" ? "green" : isActive(document.status) ? "blue" : "slate";
   return (
     <tr className="border-b border-slate-100 last:border-0" data-document-id={document.id}>
-      <td className="max-w-[14rem] px-3 py-2">
+      <td className="max-w-[12rem] px-3 py-2 sm:max-w-[14rem]">
         <Link to={`/documents/${document.id}`} className="link block truncate font-medium">{document.filename}</Link>
         {document.title && <span className="block truncate text-xs text-slate-600">{document.title}</span>}
       </td>
-      <td className="px-3 py-2">
-        <StatusBadge status={document.status} />
-        {document.status === "processed" && (
-          <Link to={`/review/${document.id}`} className="link ml-2 text-xs" aria-label={`Review ${document.filename}`}>Review</Link>
-        )}
-      </td>
-      <td className="min-w-[8rem] px-3 py-2">
-        <ProgressBar value={progress} tone={tone} label={`Progress of ${document.filename}`} />
+      <td className="min-w-[9rem] px-3 py-2">
+        <Status document={document} />
+        <ProgressBar className="mt-1.5" value={progress} tone={tone} label={`Progress of ${document.filename}`} />
         <span className="mt-0.5 block text-xs text-slate-600">
           {progress}%{isActive(document.status) && document.stage ? ` · ${document.stage}` : ""}
         </span>
@@ -161,5 +155,16 @@ function DocumentRow({ document }: { document: DocumentSummary }) {
       <td className="hidden px-3 py-2 md:table-cell">{formatBytes(document.size_bytes)}</td>
       <td className="hidden px-3 py-2 lg:table-cell">{formatTime(document.created_at)}</td>
     </tr>
+  );
+}
+
+function Status({ document }: { document: DocumentSummary }) {
+  return (
+    <span className="flex flex-wrap items-center gap-x-2">
+      <StatusBadge status={document.status} />
+      {document.status === "processed" && (
+        <Link to={`/review/${document.id}`} className="link text-xs" aria-label={`Review ${document.filename}`}>Review</Link>
+      )}
+    </span>
   );
 }

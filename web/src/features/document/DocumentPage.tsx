@@ -33,7 +33,7 @@ function DocumentView({ document }: { document: DocumentDetail }) {
           {document.title && <p className="text-slate-700">{document.title}</p>}
         </div>
         <div className="flex flex-wrap gap-2">
-          {document.status === "processed" && <Link to={`/review/${document.id}`} className="btn-primary">Review</Link>}
+          {document.status === "processed" && <Link to={`/review/${document.id}`} className="btn-primary" aria-label="Review this document">Review</Link>}
           {canRetry && (
             <button type="button" className="btn-primary" disabled={retry.isPending} onClick={() => retry.mutate(job.id)}>
               {retry.isPending ? "Retrying…" : "Retry"}
@@ -110,7 +110,7 @@ function DocumentView({ document }: { document: DocumentDetail }) {
             ) : result.isError ? (
               <ErrorNotice error={result.error} onRetry={() => void result.refetch()} />
             ) : result.data ? (
-              <pre tabIndex={0} aria-label="Extracted text" className="max-h-[28rem] overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 text-sm">{result.data.text}</pre>
+              <pre tabIndex={0} aria-label="Document text" className="max-h-[28rem] overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 text-sm">{result.data.text}</pre>
             ) : (
               <p role="status">Loading the text…</p>
             )}

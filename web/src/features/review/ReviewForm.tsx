@@ -38,12 +38,18 @@ export function ReviewForm({ document, text, onNext }: { document: DocumentDetai
   const [notice, setNotice] = useState<string | null>(null);
   const editable = document.status === "processed";
   const seenVersion = useRef(document.version);
+  const dirty = useRef(false);
+  dirty.current = formState.isDirty;
 
   // A newer version arrived (our own save, or the live feed after someone else's): take its
   // values but keep whatever the reviewer changed and has not saved.
   useEffect(() => {
     if (document.version === seenVersion.current) return;
     seenVersion.current = document.version;
+    if (dirty.current) {
+      setConflict("Someone else changed this document while you were editing. Their version is loaded and your unsaved "
+        + "edits are kept on top of it: check the fields before you save or approve.");
+    }
     reset(valuesOf(document), { keepDirtyValues: true });
   }, [document, reset]);
 

@@ -11,7 +11,7 @@ export function SourceText({ text, highlight }: { text: string; highlight: Highl
 
   const valid = highlight && highlight.start >= 0 && highlight.end <= text.length && highlight.start < highlight.end;
   return (
-    <pre tabIndex={0} aria-label="Extracted text" data-testid="source-text"
+    <pre tabIndex={0} aria-label="Document text" data-testid="source-text"
       className="max-h-[36rem] overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 text-sm">
       {valid ? (
         <>
