@@ -48,7 +48,7 @@ export function setCsrfToken(token: string | null) {
 
 export function csrfHeaders(method: string): Record<string, string> {
   if (!unsafeMethods.has(method.toUpperCase())) return {};
-  const token = csrfToken ?? readCookie("XSRF-TOKEN") ?? readCookie("csrf_token");
+  const token = csrfToken ?? readCookie("docket_csrf");
   return token ? { "X-CSRF-Token": token } : {};
 }
 

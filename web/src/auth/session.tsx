@@ -37,7 +37,8 @@ export async function signIn(email: string, password: string): Promise<void> {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", Accept: "application/json", ...csrfHeaders("POST") },
-    body: JSON.stringify({ email, password }),
+    // cookie: a browser session (httpOnly cookie plus CSRF token) rather than bearer tokens the page would have to keep.
+    body: JSON.stringify({ email, password, cookie: true }),
   });
   if (!response.ok) throw await errorFrom(response);
   const body = (await response.json().catch(() => ({}))) as { csrf_token?: string };
