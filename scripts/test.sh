@@ -33,9 +33,9 @@ if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 count() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + ${3:-0})); }
 web_step() { # NAME COMMAND...: one check that passes or fails as a whole
   local name=$1; shift
-  if "$@"; then count 1 0; else echo "FAILED: $name"; count 0 1; test_status=1; fi
+  if "$@"; then count 1 0; else echo "FAILED: $name"; count 0 1; test_status=1; return 1; fi
 }
-if web_step "web toolchain (Node.js, npm ci)" bash scripts/web.sh install; then
+if web_step "web toolchain (Node.js, npm install)" bash scripts/web.sh install; then
   web_step "web build (tsc, vite)" bash -c "cd web && npm run --silent build"
   web_step "API types match the server's OpenAPI document" env CONFIGURATION=Debug bash scripts/api-types.sh --check
 

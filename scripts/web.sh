@@ -10,10 +10,13 @@ ensure_node() {
   command -v npm > /dev/null 2>&1 || apt_install npm
 }
 
-# npm ci only when package-lock.json is newer than the last install (npm records one in node_modules).
+# Installs only when package-lock.json is newer than the last install (npm records one in node_modules).
+# `npm install`, not `npm ci`: the registry here lacks other platforms' builds of optional native
+# packages (Tailwind's oxide for macOS, Windows...), so the lock file cannot list them and npm ci's
+# strict check refuses it. npm install takes the locked versions all the same.
 ensure_modules() {
   if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
-    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+    (cd web && npm install --no-audit --no-fund --loglevel=error)
   fi
 }
 
