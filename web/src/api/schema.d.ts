@@ -899,6 +899,7 @@ export interface components {
             line_items: components["schemas"]["LineItem"][];
             warnings: string[];
             extraction: components["schemas"]["ResultExtraction"];
+            fields_method?: null | string;
         };
         ResultDocument: {
             /** Format: uuid */
