@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { dropFiles, expectAccessible, fromDisk, row, samples, screenshot } from "./helpers";
+import { dropFiles, expectAccessible, fromDisk, parseCsv, row, samples, screenshot } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -61,11 +61,9 @@ test("upload the samples, watch them finish live, review and approve the invoice
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Download it" }).click();
   const csv = readFileSync(await (await download).path(), "utf8");
-  const [header, record, ...rest] = csv.trim().split(/\r?\n/);
+  const [columns, values, ...rest] = parseCsv(csv);
   expect(rest).toEqual([]);
-  const columns = header!.split(",");
-  const values = record!.split(",");
-  const cell = (name: string) => values[columns.indexOf(name)];
+  const cell = (name: string) => values![columns!.indexOf(name)];
   expect(cell("filename")).toBe("sample-invoice.csv");
   expect(cell("status")).toBe("finalized");
   expect(cell("issuer")).toBe("Acme Corp");
