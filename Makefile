@@ -3,10 +3,12 @@ DOTNET ?= dotnet
 URLS ?= http://127.0.0.1:8080
 CONFIGURATION ?= Release
 
-.PHONY: run test build samples eval cluster cluster-down clean
+.PHONY: run test build web api-types samples eval cluster cluster-down clean
 
 ## Start Docket on its embedded defaults (SQLite, local files, in-process queue and bus), data under ./data.
+## The web UI is built first and served at the root; without Node.js the API still starts, alone.
 run:
+	bash scripts/web.sh build || echo "The web UI could not be built; starting the API only."
 	$(DOTNET) build src/Docket.Server -c $(CONFIGURATION) -nologo -v quiet
 	$(DOTNET) src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll serve --urls $(URLS)
 
@@ -16,6 +18,16 @@ test:
 
 build:
 	$(DOTNET) build Docket.slnx -c $(CONFIGURATION)
+
+## Build the web UI into web/dist (served by the server from wwwroot beside the executable).
+web:
+	bash scripts/web.sh build
+
+## Regenerate web/src/api/schema.d.ts from the OpenAPI document of a freshly built server.
+api-types:
+	$(DOTNET) build src/Docket.Server -c $(CONFIGURATION) -nologo -v quiet
+	bash scripts/web.sh install
+	CONFIGURATION=$(CONFIGURATION) bash scripts/api-types.sh
 
 ## Regenerate samples/outputs from samples/inputs by running them through a real Docket.
 samples:
@@ -38,4 +50,4 @@ cluster-down:
 	bash scripts/cluster.sh down
 
 clean:
-	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj
+	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj web/dist web/test-results

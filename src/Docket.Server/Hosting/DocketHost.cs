@@ -13,6 +13,7 @@ using Docket.Server.Features.Health;
 using Docket.Server.Features.Jobs;
 using Docket.Server.Features.Review;
 using Docket.Server.Features.Streams;
+using Docket.Server.Features.Web;
 using Docket.Server.Processing;
 
 namespace Docket.Server.Hosting;
@@ -39,13 +40,14 @@ public static class DocketHost
             ui.SwaggerEndpoint("/api/v1/openapi.json", "Docket API v1");
             ui.DocumentTitle = "Docket API";
         });
-        app.MapGet("/", () => Results.Redirect("/api/v1/docs")).ExcludeFromDescription();
         app.MapHealthApi();
         app.MapDocumentsApi();
         app.MapJobsApi();
         app.MapReviewApi();
         app.MapExportApi();
         app.MapAdminApi();
+        app.MapChangeFeedApi();
+        app.MapWebUi();
         return app;
     }
 
@@ -109,6 +111,7 @@ public static class DocketHost
         services.Configure<RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = true);
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.Section);
+        services.AddOptions<WebOptions>().BindConfiguration(WebOptions.Section);
         services.AddSingleton<UploadReceiver>();
         services.AddOptions<ConsumeOptions>().BindConfiguration(ConsumeOptions.Section);
         services.AddSingleton<ConsumeFolder>();

@@ -53,6 +53,8 @@ public class DocketFactory : WebApplicationFactory<Program>
         DataDirectory = Path.Combine(Path.GetTempPath(), "docket-server-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
         _settings["Docket:DataDirectory"] = DataDirectory;
+        // The API alone, whether or not a built web UI was copied beside the test assembly.
+        _settings["Web:Root"] = Path.Combine(DataDirectory, "no-web-ui");
         Database = database;
         if (database == TestDatabase.Postgres)
         {

@@ -17,6 +17,9 @@ public sealed class StreamOptions
     public const string Section = "Streams";
 
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often the change feed (GET /events/stream) reads the tables.</summary>
+    public TimeSpan FeedPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <param name="Snapshot">The current state, sent first as an SSE event named "state".</param>
@@ -50,11 +53,7 @@ public sealed class EventStreamer(IJobStore store, IEventBus bus, IOptions<Strea
                 return;
             }
 
-            http.Response.ContentType = "text/event-stream";
-            http.Response.Headers.CacheControl = "no-cache, no-transform";
-            http.Response.Headers["X-Accel-Buffering"] = "no";
-            http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-
+            StartResponse(http);
             var state = new StreamState(scope, start.CurrentJobId, cursor);
             await WriteAsync(http, $"retry: 2000\nevent: state\ndata: {JsonSerializer.Serialize(start.Snapshot, ApiJson.Options)}\n\n", cancellationToken);
             if (await ReplayAsync(http, scope, id, state, cancellationToken)) return;
@@ -124,14 +123,22 @@ public sealed class EventStreamer(IJobStore store, IEventBus bus, IOptions<Strea
         }
     }
 
-    private static bool TryReadLastEventId(HttpContext http, out long lastEventId)
+    internal static void StartResponse(HttpContext http)
+    {
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache, no-transform";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+    }
+
+    internal static bool TryReadLastEventId(HttpContext http, out long lastEventId)
     {
         var text = http.Request.Headers["Last-Event-ID"].ToString();
         if (text.Length == 0) text = http.Request.Query["last_event_id"].ToString();
         return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out lastEventId) && lastEventId >= 0;
     }
 
-    private static async Task WriteEventAsync(HttpContext http, long id, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    internal static async Task WriteEventAsync(HttpContext http, long id, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
         var body = http.Response.BodyWriter;
         Write(body, $"id: {id}\ndata: ");
@@ -140,7 +147,7 @@ public sealed class EventStreamer(IJobStore store, IEventBus bus, IOptions<Strea
         await body.FlushAsync(cancellationToken);
     }
 
-    private static async Task WriteAsync(HttpContext http, string text, CancellationToken cancellationToken)
+    internal static async Task WriteAsync(HttpContext http, string text, CancellationToken cancellationToken)
     {
         Write(http.Response.BodyWriter, text);
         await http.Response.BodyWriter.FlushAsync(cancellationToken);

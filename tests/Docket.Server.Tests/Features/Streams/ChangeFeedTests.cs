@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Net;
+using Docket.Server.Tests.Infrastructure;
+
+namespace Docket.Server.Tests.Features.Streams;
+
+/// <summary>GET /events/stream: one connection that follows all of the caller's documents.</summary>
+public sealed class ChangeFeedTests : IAsyncLifetime
+{
+    private readonly DocketFactory _server = DocketFactory.Create(new Dictionary<string, string?>
+    {
+        ["Streams:FeedPollInterval"] = "00:00:00.050",
+        ["Streams:KeepAliveInterval"] = "00:00:00.300",
+    });
+
+    private HttpClient _client = null!;
+
+    public Task InitializeAsync()
+    {
+        _client = _server.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => _server.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task TheFeed_CarriesEveryProgressEventOfANewUpload_AndItsDocumentReachingProcessed()
+    {
+        await using var feed = await EventStream.OpenAsync(_client, "/api/v1/events/stream");
+        var (documentId, jobId) = await _client.UploadTextAsync("feed.txt", "A memo that the dashboard watches.");
+
+        var frames = await feed.ReadUntilAsync(f => f.Event == "document" && f.Json.Str("status") == "processed");
+
+        var events = frames.Where(f => f.Event is null && f.Data is not null).ToList();
+        Assert.Equal((await _client.JobEventsAsync(jobId)).Select(e => e.GetRawText()), events.Select(e => e.Json.GetRawText()));
+        Assert.All(events, e => Assert.Equal(e.Id, e.Json.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture)));
+        Assert.Equal("job_completed", events[^1].Json.Str("event"));
+        var processed = frames[^1].Json;
+        Assert.Equal(documentId, processed.Guid("id"));
+        Assert.Equal(100, processed.Int("progress"));
+    }
+
+    [Fact]
+    public async Task AnApproval_ReachesTheFeedAsADocumentFrame_ThoughItIsNoProgressEvent()
+    {
+        var (documentId, _) = await _client.ProcessedTextAsync("approve-me.txt", "A letter to be approved while the feed watches.");
+        await using var feed = await EventStream.OpenAsync(_client, "/api/v1/events/stream");
+
+        await _client.PostJsonAsync($"/api/v1/review/{documentId}/approve", null, HttpStatusCode.OK);
+        var frames = await feed.ReadUntilAsync(f => f.Event == "document" && f.Json.Str("status") == "finalized");
+
+        Assert.Equal(documentId, frames[^1].Json.Guid("id"));
+    }
+
+    [Fact]
+    public async Task AFeedResumedWithLastEventId_ReplaysWhatItMissed()
+    {
+        var (_, firstJob) = await _client.ProcessedTextAsync("first.txt", "The first memo.");
+        var seen = (await _client.JobEventsAsync(firstJob))[^1].GetProperty("id").GetInt64();
+        var (_, missedJob) = await _client.ProcessedTextAsync("missed.txt", "A memo processed while the feed was away.");
+
+        await using var feed = await EventStream.OpenAsync(_client, "/api/v1/events/stream", lastEventId: seen);
+        var frames = await feed.ReadUntilAsync(f => f.Event is null && f.Data is not null && f.Json.Str("event") == "job_completed");
+
+        var replayed = frames.Where(f => f.Event is null && f.Data is not null).Select(f => f.Json.GetRawText());
+        Assert.Equal((await _client.JobEventsAsync(missedJob)).Select(e => e.GetRawText()), replayed);
+    }
+
+    [Fact]
+    public async Task AQuietFeed_SendsKeepAlives()
+    {
+        await using var feed = await EventStream.OpenAsync(_client, "/api/v1/events/stream");
+
+        var frames = await feed.ReadUntilAsync(f => f.IsCommentOnly);
+
+        Assert.Contains("keep-alive", frames[^1].Comments);
+    }
+}

@@ -1,0 +1,106 @@
+import { useQuery } from "@tanstack/react-query";
+import { useId, useRef, useState, type DragEvent } from "react";
+import { Link } from "react-router";
+import { api, unwrap } from "../../api/client";
+import { isActive } from "../../api/types";
+import { formatBytes } from "../../components/format";
+import { ProgressBar } from "../../components/ProgressBar";
+import { StatusBadge } from "../../components/StatusBadge";
+import { keys } from "../../live/cache";
+import { useUploads, type UploadEntry } from "./useUploads";
+
+const accepted = ".txt,.md,.markdown,.csv,.json,.pdf,.docx,.png,.jpg,.jpeg,.tif,.tiff,.xml";
+
+export function UploadPage() {
+  const { entries, add, clear } = useUploads();
+  const [dragging, setDragging] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const hintId = useId();
+
+  const drop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    add(Array.from(event.dataTransfer.files));
+  };
+
+  return (
+    <section aria-labelledby="upload-title">
+      <h1 id="upload-title" className="mb-4 text-2xl font-semibold">Upload documents</h1>
+      <div
+        onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={drop}
+        data-testid="drop-zone"
+        className={`flex flex-col items-center justify-center gap-3 rounded-lg border-2 border-dashed p-10 text-center ${dragging ? "border-blue-600 bg-blue-50" : "border-slate-400 bg-white"}`}>
+        <p className="text-lg font-medium">Drop files here</p>
+        <p id={hintId} className="text-sm text-slate-600">
+          Text, Markdown, CSV, JSON, PDF, Word (DOCX) and images; each file is checked and processed on its own.
+        </p>
+        <label className="btn-primary cursor-pointer focus-within:outline focus-within:outline-3 focus-within:outline-offset-2 focus-within:outline-blue-600">
+          Choose files
+          <input ref={input} type="file" multiple accept={accepted} aria-describedby={hintId} className="sr-only"
+            onChange={(e) => { add(Array.from(e.target.files ?? [])); e.target.value = ""; }} />
+        </label>
+      </div>
+
+      {entries.length > 0 && (
+        <div className="mt-6">
+          <div className="mb-2 flex items-center justify-between">
+            <h2 className="text-lg font-semibold">This session's uploads</h2>
+            <button type="button" className="btn" onClick={clear}>Clear finished</button>
+          </div>
+          <ul className="space-y-2" aria-label="Uploads">
+            {entries.map((entry) => <UploadRow key={entry.key} entry={entry} />)}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function UploadRow({ entry }: { entry: UploadEntry }) {
+  return (
+    <li className="card" data-upload={entry.file.name} data-phase={entry.phase}>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <span className="font-medium break-all">{entry.file.name}</span>
+        <span className="text-sm text-slate-600">{formatBytes(entry.file.size)}</span>
+      </div>
+      {entry.phase === "refused" ? (
+        <p role="alert" className="error-text font-medium">Refused. {entry.reason}</p>
+      ) : entry.phase === "uploaded" && entry.documentId ? (
+        <Processing documentId={entry.documentId} name={entry.file.name} duplicateOf={entry.duplicateOf ?? null} />
+      ) : (
+        <div className="mt-2">
+          <ProgressBar value={entry.fraction * 100} label={`Upload of ${entry.file.name}`} />
+          <p className="mt-1 text-xs text-slate-600">{entry.phase === "waiting" ? "Waiting to upload" : `Uploading… ${Math.round(entry.fraction * 100)}%`}</p>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function Processing({ documentId, name, duplicateOf }: { documentId: string; name: string; duplicateOf: string | null }) {
+  const status = useQuery({
+    queryKey: keys.status(documentId),
+    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/documents/{id}/status", { params: { path: { id: documentId } }, signal })),
+    // The live feed keeps this current; this is only the fallback if the feed is down.
+    refetchInterval: (query) => (query.state.data && isActive(query.state.data.status) ? 10_000 : false),
+  });
+  const data = status.data;
+  const done = data && !isActive(data.status);
+  const progress = data ? (done && data.status !== "failed" && data.status !== "cancelled" ? 100 : data.progress) : 0;
+  return (
+    <div className="mt-2">
+      <ProgressBar value={progress} label={`Processing of ${name}`} tone={data?.status === "failed" ? "red" : done ? "green" : "blue"} />
+      <div className="mt-1 flex flex-wrap items-center gap-2 text-xs text-slate-700">
+        <span>Uploaded.</span>
+        {data && <StatusBadge status={data.status} />}
+        {data && !done && <span>{progress}%{data.stage ? ` · ${data.stage}` : ""}</span>}
+        {data?.failure_reason && <span className="text-red-800">{data.failure_reason}</span>}
+        <Link to={`/documents/${documentId}`} className="link" aria-label={`Open ${name}`}>Open</Link>
+        {data?.status === "processed" && <Link to={`/review/${documentId}`} className="link" aria-label={`Review ${name}`}>Review</Link>}
+        {duplicateOf && <span>Same content as an earlier upload (<Link to={`/documents/${duplicateOf}`} className="link">open it</Link>).</span>}
+      </div>
+    </div>
+  );
+}
