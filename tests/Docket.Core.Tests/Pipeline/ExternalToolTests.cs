@@ -69,4 +69,53 @@ public sealed class ExternalToolTests
             ExternalTool.RunAsync("docket-no-such-tool", [], CancellationToken.None));
         Assert.Contains("docket-no-such-tool", ex.Message);
     }
+
+    [Fact]
+    public async Task RunAsync_CapsTheProgramsAddressSpace()
+    {
+        var result = await ExternalTool.RunAsync("sh", ["-c", "ulimit -v"], CancellationToken.None, memoryLimitBytes: 256L * 1024 * 1024);
+
+        Assert.Equal("262144", Encoding.UTF8.GetString(result.Stdout).Trim()); // ulimit counts in KiB
+    }
+
+    [Fact]
+    public async Task RunAsync_OfARealToolBeyondItsMemoryCap_EndsWithTheToolSayingSo()
+    {
+        // pdftoppm rendering at 600 dpi wants far more than 16 MB for its page buffer.
+        var result = await ExternalTool.RunAsync("pdftoppm", ["-r", "600", "-gray", "-singlefile", OcrFixtures.ScannedReceiptPdf],
+            CancellationToken.None, memoryLimitBytes: 16L * 1024 * 1024);
+
+        Assert.True(result.RanOutOfMemory, $"exit {result.ExitCode}: {result.Stderr}");
+    }
+
+    [Fact]
+    public async Task RunAsync_SetsTheGivenEnvironment_ForTheProgramOnly()
+    {
+        var result = await ExternalTool.RunAsync("sh", ["-c", "printf '%s' \"$DOCKET_TOOL_TEST\""], CancellationToken.None,
+            environment: new Dictionary<string, string> { ["DOCKET_TOOL_TEST"] = "one thread" });
+
+        Assert.Equal("one thread", Encoding.UTF8.GetString(result.Stdout));
+        Assert.Null(Environment.GetEnvironmentVariable("DOCKET_TOOL_TEST"));
+    }
+
+    [Fact]
+    public async Task RunAsync_ShowsStdoutAsItArrives()
+    {
+        var seen = new List<string>();
+
+        var result = await ExternalTool.RunAsync("sh", ["-c", "printf one; sleep 0.2; printf two"], CancellationToken.None,
+            onStdout: chunk => seen.Add(Encoding.UTF8.GetString(chunk.Span)));
+
+        Assert.Equal(["one", "two"], seen);
+        Assert.Equal("onetwo", Encoding.UTF8.GetString(result.Stdout));
+    }
+
+    [Fact]
+    public async Task RunAsync_StopsTheProgram_WhenTheStdoutObserverThrows()
+    {
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ExternalTool.RunAsync("sh", ["-c", "echo first; sleep 10"], CancellationToken.None,
+            onStdout: _ => throw new InvalidOperationException("observer failed")));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+    }
 }

@@ -6,7 +6,18 @@ namespace Docket.Core.Pipeline.Stages.Extraction;
 
 /// <summary>What a finished external program left behind.</summary>
 /// <param name="Stderr">At most <see cref="ExternalTool.MaxStderrChars"/> characters, for error messages.</param>
-public sealed record ToolResult(int ExitCode, byte[] Stdout, string Stderr);
+public sealed record ToolResult(int ExitCode, byte[] Stdout, string Stderr)
+{
+    private static readonly string[] OutOfMemorySigns =
+        ["out of memory", "bad_alloc", "malloc fail", "cannot allocate memory", "memory exhausted", "failed to map segment"];
+
+    /// <summary>
+    /// The program could not get the memory it wanted, almost always because of the address-space
+    /// cap it runs under. Read from stderr because tools say so in their own words and do not all
+    /// fail for it: pdftoppm prints "Out of memory" and still exits 0 with a blank page.
+    /// </summary>
+    public bool RanOutOfMemory => OutOfMemorySigns.Any(sign => Stderr.Contains(sign, StringComparison.OrdinalIgnoreCase));
+}
 
 /// <summary>
 /// The tool could not be run or did not finish. Not an <see cref="UnprocessableDocumentException"/>:
@@ -22,6 +33,8 @@ public sealed class ToolOutputTooLargeException(string message) : ExternalToolEx
 /// <see cref="ProcessStartInfo.ArgumentList"/>, never a shell string, so a file name cannot
 /// inject anything. Guarantee: when this method returns or throws, the program and everything it
 /// started have exited or been sent SIGKILL; a hung or runaway tool cannot outlive the job.
+/// Every program runs under util-linux's <c>prlimit --as</c>: a document that makes a tool
+/// allocate without bound ends that tool with an allocation failure, not the machine.
 /// </summary>
 public static class ExternalTool
 {
@@ -29,9 +42,18 @@ public static class ExternalTool
 
     public const int DefaultMaxStdoutBytes = 20 * 1024 * 1024;
 
+    /// <summary>
+    /// Address space, not resident memory: shared libraries and untouched reservations count too.
+    /// tesseract with three languages on a 50-megapixel page peaks near 700 MB of it.
+    /// </summary>
+    public const long DefaultMemoryLimitBytes = 1024L * 1024 * 1024;
+
     /// <summary>Enough for any diagnostic; beyond it stderr is read and dropped so the tool never blocks on a full pipe.</summary>
     public const int MaxStderrChars = 64 * 1024;
 
+    /// <param name="memoryLimitBytes">The program's address-space cap (RLIMIT_AS); see <see cref="ToolResult.RanOutOfMemory"/>.</param>
+    /// <param name="environment">Variables set for the program on top of this process's own.</param>
+    /// <param name="onStdout">Sees each piece of stdout as it arrives (tesseract ends each page with a form feed, for progress).</param>
     /// <exception cref="ExternalToolException">The program is missing or could not be started.</exception>
     /// <exception cref="ToolOutputTooLargeException">Stdout exceeded <paramref name="maxStdoutBytes"/>.</exception>
     /// <exception cref="TimeoutException">The program ran longer than <paramref name="timeout"/>.</exception>
@@ -41,12 +63,24 @@ public static class ExternalTool
         IEnumerable<string> arguments,
         CancellationToken ct,
         TimeSpan? timeout = null,
-        int maxStdoutBytes = DefaultMaxStdoutBytes)
+        int maxStdoutBytes = DefaultMaxStdoutBytes,
+        long memoryLimitBytes = DefaultMemoryLimitBytes,
+        IReadOnlyDictionary<string, string>? environment = null,
+        Action<ReadOnlyMemory<byte>>? onStdout = null)
     {
         ct.ThrowIfCancellationRequested();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(memoryLimitBytes);
         var limit = timeout ?? DefaultTimeout;
 
-        var startInfo = new ProcessStartInfo(program)
+        // prlimit sets the limit on itself and then execs the program, so the process started here
+        // is the program (same pid, same tree to kill). Resolving the program first keeps "not
+        // installed" a clear error of ours instead of an exit code of prlimit's.
+        var executable = FindOnPath(program)
+            ?? throw new ExternalToolException($"The program '{program}' could not be found. Is it installed and on PATH?");
+        var prlimit = FindOnPath("prlimit")
+            ?? throw new ExternalToolException("The program 'prlimit' (util-linux) could not be found; external tools run under its memory cap.");
+
+        var startInfo = new ProcessStartInfo(prlimit)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -55,7 +89,11 @@ public static class ExternalTool
             CreateNoWindow = true,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        startInfo.ArgumentList.Add(FormattableString.Invariant($"--as={memoryLimitBytes}"));
+        startInfo.ArgumentList.Add("--");
+        startInfo.ArgumentList.Add(executable);
         foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) startInfo.Environment[name] = value;
 
         using var process = new Process { StartInfo = startInfo };
         try
@@ -65,7 +103,7 @@ public static class ExternalTool
         catch (Win32Exception ex)
         {
             throw new ExternalToolException(
-                $"The program '{program}' could not be started ({ex.Message}). Is it installed and on PATH?", ex);
+                $"The program '{program}' could not be started through prlimit ({ex.Message}).", ex);
         }
 
         // A tool that waits for input must see end-of-file, not hang until the timeout.
@@ -77,8 +115,22 @@ public static class ExternalTool
         using var onTimeout = timeoutSource.Token.Register(() => { timedOut = true; Kill(process); });
         using var onCancel = ct.Register(() => Kill(process));
 
+        // A failing observer stops the tool too: nobody would read the rest of its output.
+        Action<ReadOnlyMemory<byte>>? observe = onStdout is null ? null : chunk =>
+        {
+            try
+            {
+                onStdout(chunk);
+            }
+            catch
+            {
+                Kill(process);
+                throw;
+            }
+        };
+
         // Killing the process tree closes the pipes, so both reads end without a token of their own.
-        var stdout = ReadCappedAsync(process.StandardOutput.BaseStream, maxStdoutBytes, () => { overflowed = true; Kill(process); });
+        var stdout = ReadCappedAsync(process.StandardOutput.BaseStream, maxStdoutBytes, observe, () => { overflowed = true; Kill(process); });
         var stderr = ReadStderrAsync(process.StandardError);
         await Task.WhenAll(stdout, stderr);
         await process.WaitForExitAsync(CancellationToken.None);
@@ -90,6 +142,19 @@ public static class ExternalTool
             throw new TimeoutException($"'{program}' did not finish within {limit.TotalSeconds:0.###} s and was stopped.");
 
         return new ToolResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>The full path of <paramref name="program"/> as the shell would find it, or null.</summary>
+    public static string? FindOnPath(string program)
+    {
+        if (program.Contains('/')) return File.Exists(program) ? Path.GetFullPath(program) : null;
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+        foreach (var folder in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(folder, program);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
     }
 
     private static void Kill(Process process)
@@ -104,7 +169,7 @@ public static class ExternalTool
         }
     }
 
-    private static async Task<byte[]> ReadCappedAsync(Stream stream, int maxBytes, Action onOverflow)
+    private static async Task<byte[]> ReadCappedAsync(Stream stream, int maxBytes, Action<ReadOnlyMemory<byte>>? onChunk, Action onOverflow)
     {
         using var output = new MemoryStream();
         var buffer = new byte[81920];
@@ -118,6 +183,7 @@ public static class ExternalTool
             }
 
             output.Write(buffer, 0, read);
+            onChunk?.Invoke(buffer.AsMemory(0, read));
         }
 
         return output.ToArray();
