@@ -63,10 +63,106 @@ public sealed class PdfTextExtractorTests : IDisposable
     }
 
     [Fact]
-    public async Task Extract_RefusesAScannedPdf_BecauseOcrIsNotAvailableYet()
+    public async Task Extract_ReadsAScannedPdf_WithOcr_AndAProgressEventForThePage()
     {
-        var ex = await Assert.ThrowsAsync<UnprocessableDocumentException>(() => Extract(TempFiles.Input(Sample("syn-26.pdf"))));
-        Assert.Equal("The PDF has no text layer; OCR is not available in this build yet.", ex.Message);
+        var work = _files.Folder("ocr-work");
+        var progress = new List<StageProgress>();
+        var text = await new PdfTextExtractor(new OcrOptions { WorkDirectory = work })
+            .ExtractAsync(TempFiles.Input(OcrFixtures.ScannedReceiptPdf), new SyncProgress(progress.Add), CancellationToken.None);
+
+        Assert.Equal("ocr", text.Method);
+        Assert.Equal([0], text.PageStarts);
+        Assert.Contains("Café Seeblick", text.Content);
+        Assert.Matches(@"Total CHF +25\.23", text.Content);
+        Assert.Equal([new StageProgress(100, "OCR page 1 of 1")], progress);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+    }
+
+    [Fact]
+    public async Task Extract_OcrsOnlyThePagesWithoutText_AndKeepsEachPageWhereItWas()
+    {
+        var letter = Enumerable.Repeat("This first page has a proper text layer, and it is read as it is written.", 5).ToList();
+        var pdf = TestPdf.Build(
+            new TestPdfPage(Text: letter),
+            new TestPdfPage(Jpeg: await File.ReadAllBytesAsync(OcrFixtures.ReceiptJpeg)));
+        var progress = new List<StageProgress>();
+
+        var text = await new PdfTextExtractor().ExtractAsync(_files.Write("mixed.pdf", pdf), new SyncProgress(progress.Add), CancellationToken.None);
+
+        Assert.Equal("pdftotext+ocr", text.Method);
+        Assert.Equal(2, text.Pages);
+        var second = text.PageStarts[1];
+        Assert.StartsWith("This first page has a proper text layer", text.Content);
+        Assert.DoesNotContain("Kanda", text.Content[..second]);
+        Assert.Equal(2, text.PageOf(text.Content.IndexOf("Kanda Books", StringComparison.Ordinal)));
+        Assert.Equal([new StageProgress(100, "OCR page 2 of 2")], progress);
+    }
+
+    [Fact]
+    public async Task Extract_ReplacesAGarbageTextLayer_WithOcr()
+    {
+        // A scan whose invisible text layer was written in a font without a Unicode map.
+        var garbage = Enumerable.Repeat("Kanda Books and Stationery receipt with a total of 4460 yen", 6).ToList();
+        var pdf = TestPdf.Build(new TestPdfPage(Jpeg: await File.ReadAllBytesAsync(OcrFixtures.ReceiptJpeg), Text: garbage, InvisibleText: true, UnmappedFont: true));
+        var input = _files.Write("garbage-layer.pdf", pdf);
+        var layer = await ExternalTool.RunAsync("pdftotext", [input.FilePath, "-"], CancellationToken.None);
+        // The layer is there, but poppler can only print the fonts' raw codes.
+        Assert.Contains(System.Text.Encoding.UTF8.GetString(layer.Stdout), c => char.IsControl(c) && c is not '\n' and not '\f');
+
+        var text = await Extract(input);
+
+        Assert.Equal("ocr", text.Method);
+        Assert.Matches(@"TOTAL +¥4,460", text.Content);
+        Assert.DoesNotContain(text.Content, c => char.IsControl(c) && c != '\n');
+    }
+
+    [Fact]
+    public async Task Extract_TrustsAReadableInvisibleLayer_OverAScan_WithoutRunningOcr()
+    {
+        // A searchable scan: the scanner already put the words under the image.
+        var words = Enumerable.Repeat("Kanda Books and Stationery receipt with a total of 4460 yen, paid in cash.", 6).ToList();
+        var pdf = TestPdf.Build(new TestPdfPage(Jpeg: await File.ReadAllBytesAsync(OcrFixtures.ReceiptJpeg), Text: words, InvisibleText: true));
+        var progress = new List<StageProgress>();
+
+        var text = await new PdfTextExtractor().ExtractAsync(_files.Write("searchable.pdf", pdf), new SyncProgress(progress.Add), CancellationToken.None);
+
+        Assert.Equal("pdftotext", text.Method);
+        Assert.StartsWith("Kanda Books and Stationery receipt with a total of 4460 yen, paid in cash.", text.Content);
+        Assert.Empty(progress);
+    }
+
+    [Fact]
+    public async Task Extract_RefusesAPasswordProtectedPdf_Permanently()
+    {
+        var pdf = TestPdf.Build([new TestPdfPage(Text: ["Secret numbers"])], protectedByUnknownPassword: true);
+
+        var ex = await Assert.ThrowsAsync<UnprocessableDocumentException>(() => Extract(_files.Write("locked.pdf", pdf)));
+        Assert.Equal("The PDF is password-protected.", ex.Message);
+    }
+
+    [Fact]
+    public async Task Extract_RemovesTheRenderedPages_WhenOcrFails()
+    {
+        var work = _files.Folder("ocr-work");
+        // Too little memory for tesseract: the page is rendered, then OCR fails.
+        var options = new OcrOptions { WorkDirectory = work, MemoryLimitBytes = 64L * 1024 * 1024 };
+
+        var ex = await Assert.ThrowsAsync<UnprocessableDocumentException>(() =>
+            new PdfTextExtractor(options).ExtractAsync(TempFiles.Input(OcrFixtures.ScannedReceiptPdf), new SyncProgress(_ => { }), CancellationToken.None).AsTask());
+
+        Assert.Contains("more memory than the 64 MB", ex.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+    }
+
+    [Fact]
+    public async Task Extract_RefusesAScannedPdf_WithMorePagesThanOcrReads()
+    {
+        var page = new TestPdfPage(Jpeg: await File.ReadAllBytesAsync(OcrFixtures.ReceiptJpeg));
+        var input = _files.Write("long-scan.pdf", TestPdf.Build(page, page, page));
+
+        var ex = await Assert.ThrowsAsync<UnprocessableDocumentException>(() =>
+            new PdfTextExtractor(new OcrOptions { MaxPages = 2 }).ExtractAsync(input, new SyncProgress(_ => { }), CancellationToken.None).AsTask());
+        Assert.Equal("The PDF has 3 pages without a usable text layer; OCR reads at most 2.", ex.Message);
     }
 
     [Fact]
@@ -119,11 +215,5 @@ public sealed class PdfTextExtractorTests : IDisposable
         Assert.Equal(3, text.Pages);
         Assert.Equal("only page\n\n\n", text.Content);
         Assert.Equal([0, 11, 12], text.PageStarts);
-    }
-
-    /// <summary>Reports on the calling thread; <see cref="Progress{T}"/> would post to the thread pool and race the asserts.</summary>
-    private sealed class SyncProgress(Action<StageProgress> report) : IProgress<StageProgress>
-    {
-        public void Report(StageProgress value) => report(value);
     }
 }

@@ -20,6 +20,9 @@ public sealed class TempFiles : IDisposable
         return Input(path);
     }
 
+    /// <summary>An empty folder inside the temporary one.</summary>
+    public string Folder(string name) => Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
+
     public static DocumentInput Input(string path) =>
         new(Guid.NewGuid(), Path.GetFileName(path), FileKinds.FromFileName(path)!.Value, new FileInfo(path).Length, path);
 
@@ -51,9 +54,10 @@ public static class Stages
 
 public static class SharedSamples
 {
-    /// <summary>/work/shared/samples seen from the repository root (the folder with Docket.slnx).</summary>
+    /// <summary>The folder holding Docket.slnx.</summary>
     public static string RepoRoot { get; } = FindRepoRoot();
 
+    /// <summary>/work/shared/samples seen from the repository root (the folder with Docket.slnx).</summary>
     public static string Folder { get; } = Path.Combine(RepoRoot, "..", "shared", "samples");
 
     public static string PathTo(params string[] parts) => Path.Combine([Folder, .. parts]);
@@ -64,4 +68,10 @@ public static class SharedSamples
             if (File.Exists(Path.Combine(dir.FullName, "Docket.slnx"))) return dir.FullName;
         throw new InvalidOperationException("Docket.slnx not found above " + AppContext.BaseDirectory);
     }
+}
+
+/// <summary>Reports on the calling thread; <see cref="Progress{T}"/> would post to the thread pool and race the asserts.</summary>
+public sealed class SyncProgress(Action<StageProgress> report) : IProgress<StageProgress>
+{
+    public void Report(StageProgress value) => report(value);
 }

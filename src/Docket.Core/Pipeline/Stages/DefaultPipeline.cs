@@ -11,10 +11,16 @@ public static class DefaultPipeline
     /// <param name="classifier">Learns from finalised documents and reviews the category rules; none: rules alone.</param>
     /// <param name="frequencies">Term frequencies over finalised documents, for TF-IDF keywords; none: term frequency alone.</param>
     /// <param name="vendors">Vendor memory for the field stage; none: the rules' fields alone (as `docket extract` reads them).</param>
+    /// <param name="ocr">How scans and images are read; the defaults when not given.</param>
     public static IReadOnlyList<IPipelineStage> CreateStages(
-        CategoryClassifier? classifier = null, DocumentFrequencies? frequencies = null, VendorMemory? vendors = null) =>
+        CategoryClassifier? classifier = null, DocumentFrequencies? frequencies = null, VendorMemory? vendors = null,
+        OcrOptions? ocr = null) =>
     [
-        new ExtractTextStage([new PlainTextExtractor(), new CsvTextExtractor(), new JsonTextExtractor(), new PdfTextExtractor(), new DocxTextExtractor()]),
+        new ExtractTextStage(
+        [
+            new PlainTextExtractor(), new CsvTextExtractor(), new JsonTextExtractor(),
+            new PdfTextExtractor(ocr), new ImageTextExtractor(ocr), new DocxTextExtractor(),
+        ]),
         new AnalyseStage(frequencies),
         new CategoriseStage(classifier),
         new ExtractFieldsStage(vendors),

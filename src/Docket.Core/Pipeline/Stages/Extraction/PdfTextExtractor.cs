@@ -1,15 +1,31 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Docket.Core.Uploads;
 
 namespace Docket.Core.Pipeline.Stages.Extraction;
 
 /// <summary>
-/// PDFs with a text layer, through poppler's pdfinfo and pdftotext. <c>-layout</c> keeps columns
-/// apart, which is what lets the field stage read "Invoice No.   INV060035" as label and value.
+/// PDFs through poppler: pdfinfo for the page count and sizes, pdftotext for the text layer, and
+/// for pages whose layer is missing or garbage (<see cref="TextLayerCheck"/>) pdftoppm and
+/// tesseract, one page at a time. <c>-layout</c> keeps columns apart, which is what lets the
+/// field stage read "Invoice No.   INV060035" as label and value.
 /// </summary>
-public sealed class PdfTextExtractor : ITextExtractor
+public sealed partial class PdfTextExtractor(OcrOptions? options = null) : ITextExtractor
 {
     public const string Method = "pdftotext";
+    public const string OcrMethod = "ocr";
+    public const string MixedMethod = "pdftotext+ocr";
+
+    /// <summary>A page that would need a lower resolution than this to fit the pixel limit is unreadable anyway.</summary>
+    private const int MinDpi = 72;
+
+    /// <summary>OCR text replaces a page's layer only when clearly better, so a short but real page keeps its exact text.</summary>
+    private const double OcrMustScoreTimes = 1.25;
+
+    private readonly TesseractOcr _ocr = new(options ?? new OcrOptions());
+
+    private OcrOptions Options => _ocr.Options;
 
     public bool CanExtract(FileKind kind) => kind == FileKind.Pdf;
 
@@ -19,9 +35,11 @@ public sealed class PdfTextExtractor : ITextExtractor
         // A full path always starts with '/', so a file named "-x.pdf" can never be read as an option.
         var path = Path.GetFullPath(doc.FilePath);
 
-        var info = await ExternalTool.RunAsync("pdfinfo", [path], ct);
+        // Page sizes only as far as OCR could go; the "Pages:" line always counts them all.
+        var info = await ExternalTool.RunAsync("pdfinfo",
+            ["-f", "1", "-l", Options.MaxPages.ToString(CultureInfo.InvariantCulture), path], ct);
         var infoText = Encoding.UTF8.GetString(info.Stdout);
-        if (info.ExitCode != 0) throw Refusal(info.Stderr, encrypted: false);
+        if (info.ExitCode != 0) throw Refusal(info, encrypted: false);
         var encrypted = FieldOf(infoText, "Encrypted")?.StartsWith("yes", StringComparison.OrdinalIgnoreCase) == true;
         var pageCount = int.TryParse(FieldOf(infoText, "Pages"), out var n) ? n : 0;
 
@@ -36,43 +54,122 @@ public sealed class PdfTextExtractor : ITextExtractor
             throw new UnprocessableDocumentException("The PDF holds more text than Docket accepts.", ex);
         }
 
-        if (text.ExitCode != 0 || MentionsPassword(text.Stderr)) throw Refusal(text.Stderr, encrypted);
+        if (text.ExitCode != 0 || MentionsPassword(text.Stderr)) throw Refusal(text, encrypted);
 
-        var result = Split(Encoding.UTF8.GetString(text.Stdout), pageCount);
+        var pages = SplitPages(Encoding.UTF8.GetString(text.Stdout), pageCount);
+        var layers = pages.Select(TextLayerCheck.Assess).ToArray();
+        var scanned = Enumerable.Range(0, pages.Count).Where(i => layers[i].NeedsOcr).ToArray();
+        if (scanned.Length == 0)
+        {
+            ReportPages(progress, pages.Count);
+            return PageText.Join(pages, Method);
+        }
+
+        if (scanned.Length > Options.MaxPages)
+            throw new UnprocessableDocumentException(
+                $"The PDF has {scanned.Length:N0} pages without a usable text layer; OCR reads at most {Options.MaxPages:N0}.");
+
+        var sizes = PageSizes(infoText);
+        var replaced = 0;
+        var folder = CreateWorkFolder();
+        try
+        {
+            for (var k = 0; k < scanned.Length; k++)
+            {
+                var index = scanned[k];
+                var ocrText = await OcrPageAsync(path, index + 1, sizes.GetValueOrDefault(index + 1), folder.FullName, ct);
+                if (TextLayerCheck.Assess(ocrText).Score > layers[index].Score * OcrMustScoreTimes)
+                {
+                    pages[index] = ocrText;
+                    replaced++;
+                }
+                progress.Report(new StageProgress(100 * (k + 1) / scanned.Length, $"OCR page {index + 1} of {pages.Count}"));
+            }
+        }
+        finally
+        {
+            DeleteQuietly(folder);
+        }
+
+        var result = PageText.Join(pages, replaced == 0 ? Method : replaced == pages.Count ? OcrMethod : MixedMethod);
         if (string.IsNullOrWhiteSpace(result.Content))
-            throw new UnprocessableDocumentException("The PDF has no text layer; OCR is not available in this build yet.");
-
-        ReportPages(progress, result.Pages);
+            throw new UnprocessableDocumentException(
+                $"The PDF has no text layer, and OCR found no text on its {pages.Count:N0} page{(pages.Count == 1 ? "" : "s")}.");
         return result;
     }
 
-    /// <summary>
-    /// pdftotext ends every page with a form feed. Pages are joined by "\n" instead, and each
-    /// page's offset is recorded. When pdfinfo counts more pages than pdftotext printed (it stops
-    /// early on some damaged files) the missing pages are kept as empty ones at the end, so the
-    /// page count stays the document's.
-    /// </summary>
-    public static ExtractedText Split(string output, int pageCount = 0)
+    /// <summary>Renders one page to a greyscale image in <paramref name="folder"/>, reads it, and removes the image.</summary>
+    private async Task<string> OcrPageAsync(string pdf, int page, PageSize? size, string folder, CancellationToken ct)
     {
-        var normalised = output.Contains('\r') ? output.Replace("\r\n", "\n").Replace('\r', '\n') : output;
-        var pages = normalised.Split('\f').ToList();
+        var dpi = DpiFor(page, size);
+        var number = page.ToString(CultureInfo.InvariantCulture);
+        var stem = Path.Combine(folder, "page-" + number);
+        // PGM, not PNG: compressing a 9 MB page only for tesseract to decompress it took longer than the OCR.
+        var rendered = await ExternalTool.RunAsync("pdftoppm",
+            ["-r", dpi.ToString(CultureInfo.InvariantCulture), "-gray", "-f", number, "-l", number, "-singlefile", pdf, stem], ct,
+            timeout: Options.PageTimeout, memoryLimitBytes: Options.MemoryLimitBytes);
+        var image = stem + ".pgm";
+        try
+        {
+            // pdftoppm that runs out of memory says so and still exits 0, with a blank page.
+            if (rendered.RanOutOfMemory)
+                throw new UnprocessableDocumentException(
+                    $"Rendering page {page} of the PDF for OCR needed more memory than the {Options.MemoryLimitBytes / (1024 * 1024):N0} MB it may use.");
+            if (rendered.ExitCode != 0 || !File.Exists(image))
+                throw new UnprocessableDocumentException($"The PDF page {page} could not be rendered for OCR: {FirstLine(rendered.Stderr)}");
+
+            var texts = await _ocr.ReadAsync(image, dpi, $"page {page}", 1, pageRead: null, ct);
+            return string.Join("\n", texts);
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+    }
+
+    private int DpiFor(int page, PageSize? size)
+    {
+        if (size is not { } known) return Options.Dpi;
+        var squareInches = known.WidthPoints / 72 * (known.HeightPoints / 72);
+        if (squareInches <= 0) return Options.Dpi;
+        var fitting = (int)Math.Floor(Math.Sqrt(Options.MaxPixels / squareInches));
+        if (fitting < MinDpi)
+            throw new UnprocessableDocumentException(FormattableString.Invariant(
+                $"The PDF page {page} measures {known.WidthPoints / 72:0.#} × {known.HeightPoints / 72:0.#} inches, too large to render for OCR."));
+        return Math.Min(Options.Dpi, fitting);
+    }
+
+    private readonly record struct PageSize(double WidthPoints, double HeightPoints);
+
+    /// <summary>The "Page    3 size:  612 x 792 pts (letter)" lines of <c>pdfinfo -f -l</c>.</summary>
+    private static Dictionary<int, PageSize> PageSizes(string pdfinfo)
+    {
+        var sizes = new Dictionary<int, PageSize>();
+        foreach (Match match in PageSizeLine().Matches(pdfinfo))
+            sizes[int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)] = new PageSize(
+                double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture),
+                double.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
+        return sizes;
+    }
+
+    [GeneratedRegex(@"^Page +(\d+) size: +([0-9.]+) x ([0-9.]+) pts", RegexOptions.Multiline)]
+    private static partial Regex PageSizeLine();
+
+    /// <summary>
+    /// pdftotext's output split into pages: it ends every page with a form feed. When pdfinfo
+    /// counts more pages than pdftotext printed (it stops early on some damaged files) the missing
+    /// pages are kept as empty ones at the end, so the page count stays the document's.
+    /// </summary>
+    public static List<string> SplitPages(string output, int pageCount = 0)
+    {
+        var pages = PageText.NormaliseLineEnds(output).Split('\f').ToList();
         if (pages.Count > 1 && pages[^1].Length == 0) pages.RemoveAt(pages.Count - 1);
         while (pages.Count < pageCount) pages.Add("");
-
-        var starts = new List<int>(pages.Count);
-        var offset = 0;
-        foreach (var page in pages)
-        {
-            starts.Add(offset);
-            offset += page.Length + 1;
-        }
-
-        var joined = string.Join("\n", pages);
-        var content = TextDecoding.Truncate(joined);
-        // Pages cut away by truncation are dropped; the first page always starts at 0.
-        if (content.Length < joined.Length) starts.RemoveAll(s => s > 0 && s >= content.Length);
-        return new ExtractedText(content, starts, Method);
+        return pages;
     }
+
+    /// <summary>pdftotext's output as one text with page offsets; see <see cref="SplitPages"/> and <see cref="PageText.Join"/>.</summary>
+    public static ExtractedText Split(string output, int pageCount = 0) => PageText.Join(SplitPages(output, pageCount), Method);
 
     private static void ReportPages(IProgress<StageProgress> progress, int pages)
     {
@@ -88,6 +185,24 @@ public sealed class PdfTextExtractor : ITextExtractor
         }
     }
 
+    private DirectoryInfo CreateWorkFolder()
+    {
+        if (string.IsNullOrEmpty(Options.WorkDirectory)) return Directory.CreateTempSubdirectory("docket-ocr-");
+        return Directory.CreateDirectory(Path.Combine(Options.WorkDirectory, "docket-ocr-" + Guid.NewGuid().ToString("N")));
+    }
+
+    private static void DeleteQuietly(DirectoryInfo folder)
+    {
+        try
+        {
+            folder.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // Only a rendered page could be left, in the temp folder; nothing refers to it.
+        }
+    }
+
     private static string? FieldOf(string pdfinfo, string name)
     {
         foreach (var line in pdfinfo.Split('\n'))
@@ -100,16 +215,22 @@ public sealed class PdfTextExtractor : ITextExtractor
         stderr.Contains("password", StringComparison.OrdinalIgnoreCase)
         || stderr.Contains("encrypt", StringComparison.OrdinalIgnoreCase);
 
-    private static UnprocessableDocumentException Refusal(string stderr, bool encrypted)
+    private static string FirstLine(string stderr)
     {
-        if (encrypted || MentionsPassword(stderr))
-            return new UnprocessableDocumentException("The PDF is password-protected.");
-
         var first = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .FirstOrDefault() ?? "the reader gave no reason";
         // "Syntax Error: Couldn't find trailer dictionary" reads better for users without poppler's prefix.
         const string prefix = "Syntax Error: ";
-        if (first.StartsWith(prefix, StringComparison.Ordinal)) first = first[prefix.Length..];
-        return new UnprocessableDocumentException($"The PDF is damaged or not a PDF: {first}");
+        return first.StartsWith(prefix, StringComparison.Ordinal) ? first[prefix.Length..] : first;
+    }
+
+    private static UnprocessableDocumentException Refusal(ToolResult result, bool encrypted)
+    {
+        if (encrypted || MentionsPassword(result.Stderr))
+            return new UnprocessableDocumentException("The PDF is password-protected.");
+        if (result.RanOutOfMemory)
+            return new UnprocessableDocumentException(
+                $"Reading the PDF needed more memory than the {ExternalTool.DefaultMemoryLimitBytes / (1024 * 1024):N0} MB a tool may use.");
+        return new UnprocessableDocumentException($"The PDF is damaged or not a PDF: {FirstLine(result.Stderr)}");
     }
 }

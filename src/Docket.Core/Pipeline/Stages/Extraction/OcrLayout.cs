@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+
+namespace Docket.Core.Pipeline.Stages.Extraction;
+
+/// <summary>
+/// Lays tesseract's words out as <c>pdftotext -layout</c> lays out a text layer: each word at the
+/// column its position on the page gives it, wide gaps kept as runs of spaces, large vertical gaps
+/// as blank lines. tesseract's own text output joins "Invoice No." and "H74681" with one space and
+/// drops the indent of a right-hand address block, which is exactly what tells the field stage
+/// a label from its value and the sender from the recipient; with the layout kept, scans and
+/// text-layer PDFs read alike.
+/// </summary>
+public static class OcrLayout
+{
+    /// <summary>A gap wider than this many average characters separates columns, not words.</summary>
+    private const double ColumnGapInChars = 2.0;
+
+    /// <summary>More blank lines than this between two lines say nothing more.</summary>
+    private const int MaxBlankLines = 2;
+
+    private sealed record Word(int Left, int Top, int Width, int Height, string Text);
+
+    private sealed record Line(int Top, List<Word> Words);
+
+    /// <summary>The text of each page of tesseract's TSV output, in page order.</summary>
+    public static IReadOnlyList<string> FromTsv(string tsv)
+    {
+        var pages = new SortedDictionary<int, Dictionary<(int Block, int Paragraph, int Line), Line>>();
+        foreach (var row in tsv.Split('\n'))
+        {
+            var cells = row.TrimEnd('\r').Split('\t');
+            if (cells.Length < 12 || !int.TryParse(cells[0], CultureInfo.InvariantCulture, out var level)) continue;
+            if (!int.TryParse(cells[1], CultureInfo.InvariantCulture, out var page)) continue;
+            if (!pages.TryGetValue(page, out var lines)) pages[page] = lines = [];
+            if (level != 5 || string.IsNullOrWhiteSpace(cells[11])) continue;
+
+            var numbers = cells[2..10].Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+            var key = (numbers[0], numbers[1], numbers[2]);
+            var word = new Word(numbers[4], numbers[5], numbers[6], numbers[7], cells[11].Trim());
+            if (!lines.TryGetValue(key, out var line)) lines[key] = line = new Line(word.Top, []);
+            line.Words.Add(word);
+        }
+
+        return pages.Values.Select(lines => Lay(lines.Values.ToList())).ToList();
+    }
+
+    private static string Lay(List<Line> lines)
+    {
+        var words = lines.SelectMany(l => l.Words).ToList();
+        if (words.Count == 0) return "";
+
+        var charWidth = Median(words.Where(w => w.Text.Length >= 2).Select(w => (double)w.Width / w.Text.Length)
+            .DefaultIfEmpty(words.Average(w => (double)w.Width / w.Text.Length)));
+        var margin = words.Min(w => w.Left);
+        var ordered = lines.Select(l => l with { Top = l.Words.Min(w => w.Top) }).OrderBy(l => l.Top).ToList();
+        var pitch = Median(ordered.Zip(ordered.Skip(1), (a, b) => (double)(b.Top - a.Top)).Where(p => p > 0)
+            .DefaultIfEmpty(Median(words.Select(w => (double)w.Height)) * 1.5));
+
+        var text = new StringBuilder();
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            if (i > 0)
+            {
+                var blanks = (int)Math.Round((ordered[i].Top - ordered[i - 1].Top) / pitch) - 1;
+                text.Append('\n', 1 + Math.Clamp(blanks, 0, MaxBlankLines));
+            }
+            AppendLine(text, ordered[i].Words.OrderBy(w => w.Left).ToList(), charWidth, margin);
+        }
+        return text.Append('\n').ToString();
+    }
+
+    private static void AppendLine(StringBuilder text, List<Word> words, double charWidth, int margin)
+    {
+        var lineStart = text.Length;
+        Word? previous = null;
+        foreach (var word in words)
+        {
+            var used = text.Length - lineStart;
+            var column = (int)Math.Round((word.Left - margin) / charWidth);
+            if (previous is null)
+            {
+                text.Append(' ', column);
+            }
+            else if (word.Left - (previous.Left + previous.Width) <= ColumnGapInChars * charWidth)
+            {
+                text.Append(' ');
+            }
+            else
+            {
+                // A new column: where the page puts it, but never closer than two spaces.
+                text.Append(' ', Math.Max(2, column - used));
+            }
+            text.Append(word.Text);
+            previous = word;
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) return 1;
+        var middle = sorted[sorted.Length / 2];
+        return middle > 0 ? middle : 1;
+    }
+}

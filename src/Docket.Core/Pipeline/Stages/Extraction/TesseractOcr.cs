@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+
+namespace Docket.Core.Pipeline.Stages.Extraction;
+
+/// <summary>
+/// Reads the text of an image file with the tesseract command, under the timeout, output cap and
+/// memory cap of <see cref="OcrOptions"/>.
+/// </summary>
+public sealed class TesseractOcr(OcrOptions options)
+{
+    /// <summary>A dense page is a few thousand words at some 40 bytes of TSV each; anything near this is not text.</summary>
+    private const int MaxBytesPerPage = 1024 * 1024;
+
+    /// <summary>
+    /// One thread per tesseract: OpenMP would start one per core in every process, and with a job
+    /// per core they only fight each other (measured slower, see docs/decisions.md).
+    /// </summary>
+    private static readonly Dictionary<string, string> Environment = new() { ["OMP_THREAD_LIMIT"] = "1" };
+
+    public OcrOptions Options { get; } = options;
+
+    /// <summary>
+    /// The text of each page of <paramref name="imagePath"/> (a multi-page TIFF has several), in order.
+    /// </summary>
+    /// <param name="dpi">The image's resolution when known (a rendered PDF page); tesseract estimates it otherwise.</param>
+    /// <param name="what">Names the image in refusals: "page 3", "the image".</param>
+    /// <param name="pages">Pages in the image, for the time and output allowance.</param>
+    /// <param name="pageRead">Called with the 1-based page number as tesseract finishes each page.</param>
+    /// <exception cref="UnprocessableDocumentException">tesseract could not read the image, or needed more memory than allowed.</exception>
+    /// <exception cref="ExternalToolException">tesseract or its language data is missing (a deployment fault, retried).</exception>
+    public async Task<IReadOnlyList<string>> ReadAsync(
+        string imagePath, int? dpi, string what, int pages, Action<int>? pageRead, CancellationToken ct)
+    {
+        // --psm 6 reads the page as one block of text, which keeps each table row on one line
+        // (label and amount together); the default page segmentation splits columns apart.
+        // TSV, not text: word positions, so OcrLayout can keep the page's columns.
+        List<string> arguments = [Path.GetFullPath(imagePath), "stdout", "-l", Options.Languages, "--psm", "6"];
+        if (dpi is { } known) arguments.AddRange(["--dpi", known.ToString(CultureInfo.InvariantCulture)]);
+        arguments.Add("tsv");
+
+        var finished = 0;
+        var lineStart = true;
+        var pageRow = false;
+        var result = await ExternalTool.RunAsync("tesseract", arguments, ct,
+            timeout: Options.PageTimeout * pages,
+            maxStdoutBytes: (int)Math.Min(ExternalTool.DefaultMaxStdoutBytes, (long)MaxBytesPerPage * pages),
+            memoryLimitBytes: Options.MemoryLimitBytes,
+            environment: Environment,
+            onStdout: chunk =>
+            {
+                // tesseract writes a page's rows once the page is read, starting with its level-1 row ("1\t...").
+                foreach (var b in chunk.Span)
+                {
+                    if (pageRow && b == (byte)'\t') pageRead?.Invoke(++finished);
+                    pageRow = lineStart && b == (byte)'1';
+                    lineStart = b == (byte)'\n';
+                }
+            });
+
+        if (result.ExitCode != 0) throw Failure(result, what);
+        return OcrLayout.FromTsv(Encoding.UTF8.GetString(result.Stdout));
+    }
+
+    private Exception Failure(ToolResult result, string what)
+    {
+        if (result.Stderr.Contains("Failed loading language", StringComparison.Ordinal)
+            || result.Stderr.Contains("Could not initialize tesseract", StringComparison.Ordinal))
+            return new ExternalToolException(
+                $"tesseract could not load the language data '{Options.Languages}'; install its tesseract-ocr-* packages. {FirstComplaint(result.Stderr)}");
+        if (result.RanOutOfMemory)
+            return new UnprocessableDocumentException(
+                $"OCR of {what} needed more memory than the {Options.MemoryLimitBytes / (1024 * 1024):N0} MB it may use.");
+        return new UnprocessableDocumentException($"OCR could not read {what}: {FirstComplaint(result.Stderr)}");
+    }
+
+    /// <summary>
+    /// The first complaint is the specific one ("libpng error: Read Error"); the lines after it
+    /// are the same failure passed up through leptonica's layers.
+    /// </summary>
+    private static string FirstComplaint(string stderr) =>
+        stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .FirstOrDefault(line => !line.StartsWith("Estimating resolution", StringComparison.Ordinal)
+                                    && !line.StartsWith("Warning", StringComparison.OrdinalIgnoreCase)
+                                    && !line.StartsWith("Detected ", StringComparison.Ordinal))
+        ?? "it gave no reason";
+}
