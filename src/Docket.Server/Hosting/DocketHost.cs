@@ -3,6 +3,7 @@ using Docket.Core.Pipeline;
 using Docket.Core.Pipeline.Stages;
 using Docket.Core.Pipeline.Stages.Analysis;
 using Docket.Core.Pipeline.Stages.Categorising;
+using Docket.Core.Pipeline.Stages.Extraction;
 using Docket.Data;
 using Docket.Server.Api;
 using Docket.Server.Features.Admin;
@@ -15,6 +16,7 @@ using Docket.Server.Features.Review;
 using Docket.Server.Features.Streams;
 using Docket.Server.Features.Web;
 using Docket.Server.Processing;
+using Microsoft.Extensions.Options;
 
 namespace Docket.Server.Hosting;
 
@@ -86,9 +88,13 @@ public static class DocketHost
         services.AddSingleton<ILearner>(provider => provider.GetRequiredService<DocumentFrequencies>());
         services.AddSingleton<VendorMemory>();
         services.AddSingleton<ILearner>(provider => provider.GetRequiredService<VendorMemory>());
+        // Rendered scan pages go where upload temp files go unless configured: one folder to size and watch.
+        services.AddOptions<OcrOptions>().BindConfiguration(OcrOptions.Section).ValidateDataAnnotations().ValidateOnStart()
+            .PostConfigure<IOptions<DocketOptions>>((ocr, docket) =>
+                ocr.WorkDirectory = string.IsNullOrEmpty(ocr.WorkDirectory) ? Path.Combine(docket.Value.DataDirectory, "tmp") : ocr.WorkDirectory);
         services.AddSingleton(provider => new PipelineRunner(DefaultPipeline.CreateStages(
             provider.GetRequiredService<CategoryClassifier>(), provider.GetRequiredService<DocumentFrequencies>(),
-            provider.GetRequiredService<VendorMemory>())));
+            provider.GetRequiredService<VendorMemory>(), provider.GetRequiredService<IOptions<OcrOptions>>().Value)));
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<JobProcessor>();
         services.AddOptions<LearningOptions>().BindConfiguration(LearningOptions.Section);

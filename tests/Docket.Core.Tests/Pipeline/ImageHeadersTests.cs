@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Docket.Core.Pipeline;
 using Docket.Core.Pipeline.Stages.Extraction;
+using Docket.Tests;
 using Docket.Core.Uploads;
 
 namespace Docket.Core.Tests.Pipeline;

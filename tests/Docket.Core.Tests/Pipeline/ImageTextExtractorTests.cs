@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Docket.Core.Pipeline;
 using Docket.Core.Pipeline.Stages.Extraction;
+using Docket.Tests;
 
 namespace Docket.Core.Tests.Pipeline;
 
