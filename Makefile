@@ -8,6 +8,7 @@ CONFIGURATION ?= Release
 ## Start Docket on its embedded defaults (SQLite, local files, in-process queue and bus), data under ./data.
 ## The web UI is built first and served at the root; without Node.js the API still starts, alone.
 run:
+	bash scripts/runtime-deps.sh
 	bash scripts/web.sh build || echo "The web UI could not be built; starting the API only."
 	$(DOTNET) build src/Docket.Server -c $(CONFIGURATION) -nologo -v quiet
 	$(DOTNET) src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll serve --urls $(URLS)

@@ -44,6 +44,7 @@ start_process() { # name, command...
 
 up() {
   apt_install postgresql redis-server nginx
+  bash scripts/runtime-deps.sh # the workers' extraction tools
   dotnet build src/Docket.Server -c Release -nologo -v quiet > /dev/null
   mkdir -p "$root"/{logs,pids,files,nginx-temp}
   # PostgreSQL runs as the postgres user and writes its log here.

@@ -14,7 +14,9 @@ redis_port=${DOCKET_TEST_REDIS_PORT:-56379}
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 services_start() {
-  apt_install postgresql redis-server docker-compose nginx poppler-utils chromium || return 1
+  apt_install postgresql redis-server docker-compose nginx chromium || return 1
+  # The extraction tools (poppler, tesseract with eng/deu/fra): the same list `make run` installs.
+  bash "$(dirname "${BASH_SOURCE[0]}")/runtime-deps.sh" || return 1
   local pg_bin
   pg_bin=$(pg_bin)
   mkdir -p "$services_root"
