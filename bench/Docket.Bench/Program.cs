@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "queue" => await Run(() => QueueBench.RunAsync(args[1..])),
     "queue-worker" => await Run(() => QueueBench.WorkAsync(args[1..])),
     "pdf" => await Run(() => PdfBench.RunAsync(args[1..])),
+    "ocr" => await Run(() => OcrBench.RunAsync(args[1..])),
     _ => Usage(),
 };
 
@@ -23,6 +24,7 @@ static int Usage()
                Docket.Bench analysis [CORPUS] [ROUNDS]              analyse+categorise µs per document; corpus accuracy
                Docket.Bench queue PROVIDER JOBS PROCESSES [SLOTS]   no-op jobs/s from claim to completion (sqlite | postgres)
                Docket.Bench pdf [PAGES] [RUNS] [invoice|report] [COPY.pdf]  the pipeline on a text PDF against raw pdftotext -layout
+               Docket.Bench ocr [LANGUAGES] [DPI] [PARALLEL] [ROUNDS]  OCR pages/s and field accuracy on the labelled scans
         """);
     return 2;
 }

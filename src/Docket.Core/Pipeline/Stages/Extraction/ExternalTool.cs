@@ -44,7 +44,8 @@ public static class ExternalTool
 
     /// <summary>
     /// Address space, not resident memory: shared libraries and untouched reservations count too.
-    /// tesseract with three languages on a 50-megapixel page peaks near 700 MB of it.
+    /// tesseract with three languages needs 500-700 MB of it for a 50-megapixel colour JPEG (the
+    /// largest image OCR accepts by default) and about 300 MB for a greyscale page of that size.
     /// </summary>
     public const long DefaultMemoryLimitBytes = 1024L * 1024 * 1024;
 
