@@ -78,7 +78,7 @@ public static class OcrBench
     {
         var kind = FileKinds.FromFileName(scan.Path) ?? throw new InvalidOperationException($"{scan.Path}: unknown kind");
         var context = new PipelineContext(new DocumentInput(Guid.NewGuid(), Path.GetFileName(scan.Path), kind, new FileInfo(scan.Path).Length, scan.Path));
-        foreach (var stage in DefaultPipeline.CreateStages(options)) await stage.RunAsync(context, CancellationToken.None);
+        foreach (var stage in DefaultPipeline.CreateStages(ocr: options)) await stage.RunAsync(context, CancellationToken.None);
         return context.ToResult();
     }
 
