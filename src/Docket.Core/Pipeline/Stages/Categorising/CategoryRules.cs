@@ -73,12 +73,13 @@ public static class CategoryRules
         new(Categories.Receipt, 3, "thank you for your purchase | thank you for shopping | thanks for shopping | thank you for your visit"
             + " | merci de votre visite | merci pour votre achat | vielen dank für ihren einkauf | vielen dank für ihren besuch"
             + " | danke für ihren einkauf | see you again | come again | à bientôt | bis zum nächsten mal | auf wiedersehen"),
-        new(Categories.Receipt, 3, "receipt no | receipt number | receipt # | beleg nr | belegnummer | bon nr | ^bon {n} | bon n° | ticket n°"
+        new(Categories.Receipt, 3, "receipt no | receipt number | receipt # | beleg nr | belegnummer | ^beleg {n} | bon nr | ^bon {n} | bon n° | ticket n°"
             + " | transaction id | transaction no | trans no | proof of purchase | kaufbeleg | preuve d'achat"),
         new(Categories.Receipt, 1.5, "receipt | quittung | kassenbon | reçu"),
         new(Categories.Receipt, 1.5, "cash | cashier | change due | bar | bargeld | rückgeld | gegeben | espèces | rendu | rendu monnaie"),
         new(Categories.Receipt, 1.5, "ec karte | eckarte | kreditkarte | girocard | visa | mastercard | amex | maestro | contactless | kontaktlos"
-            + " | sans contact | card payment | card ending | ending in | carte bancaire | cb | paid by card | charged to | apple pay | google pay"),
+            + " | sans contact | card payment | card ending | ending in | carte bancaire | cb | paid by card | charged to | apple pay | google pay"
+            + " | twint | paypal | postfinance card"),
         new(Categories.Receipt, 1.5, "enth mwst | enthaltene mwst | inkl mwst | incl vat | including vat | includes vat | vat included | dont tva"
             + " | tva incluse | prices include"),
         new(Categories.Receipt, 1, "terminal | kasse | till | caisse | filiale | store | shop | table {n} | covers | server: | cashier: | kassierer*"
