@@ -35,18 +35,29 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
         // A full path always starts with '/', so a file named "-x.pdf" can never be read as an option.
         var path = Path.GetFullPath(doc.FilePath);
 
-        // Page sizes only as far as OCR could go; the "Pages:" line always counts them all.
-        var info = await ExternalTool.RunAsync("pdfinfo",
-            ["-f", "1", "-l", Options.MaxPages.ToString(CultureInfo.InvariantCulture), path], ct);
+        // Side by side: both read the same file, and on a text PDF pdftotext is nearly all the work there is.
+        using var stopText = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = ExternalTool.RunAsync("pdftotext", ["-layout", "-enc", "UTF-8", path, "-"], stopText.Token);
+        ToolResult info;
+        try
+        {
+            info = await ExternalTool.RunAsync("pdfinfo", [path], ct);
+            if (info.ExitCode != 0) throw Refusal(info, encrypted: false);
+        }
+        catch
+        {
+            await stopText.CancelAsync();
+            await ((Task)reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
         var infoText = Encoding.UTF8.GetString(info.Stdout);
-        if (info.ExitCode != 0) throw Refusal(info, encrypted: false);
         var encrypted = FieldOf(infoText, "Encrypted")?.StartsWith("yes", StringComparison.OrdinalIgnoreCase) == true;
         var pageCount = int.TryParse(FieldOf(infoText, "Pages"), out var n) ? n : 0;
 
         ToolResult text;
         try
         {
-            text = await ExternalTool.RunAsync("pdftotext", ["-layout", "-enc", "UTF-8", path, "-"], ct);
+            text = await reading;
         }
         catch (ToolOutputTooLargeException ex)
         {
@@ -69,7 +80,10 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
             throw new UnprocessableDocumentException(
                 $"The PDF has {scanned.Length:N0} pages without a usable text layer; OCR reads at most {Options.MaxPages:N0}.");
 
-        var sizes = PageSizes(infoText);
+        // Page sizes (for the render resolution) only when there is something to render, and only as far as OCR could go.
+        var sizing = await ExternalTool.RunAsync("pdfinfo",
+            ["-f", "1", "-l", Options.MaxPages.ToString(CultureInfo.InvariantCulture), path], ct);
+        var sizes = PageSizes(Encoding.UTF8.GetString(sizing.Stdout));
         var replaced = 0;
         var folder = CreateWorkFolder();
         try
