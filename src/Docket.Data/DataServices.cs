@@ -15,7 +15,10 @@ namespace Docket.Data;
 
 public static class DataServices
 {
-    /// <summary>The one user every entity belongs to until accounts exist; ownership checks already use it.</summary>
+    /// <summary>
+    /// The local user that owned everything before accounts existed. It has no password, so nobody
+    /// signs in as it; admins see what it owns like everyone else's.
+    /// </summary>
     public static readonly Guid DefaultUserId = Guid.Parse("00000000-0000-7000-8000-000000000001");
 
     public static IServiceCollection AddDocketData(this IServiceCollection services)

@@ -20,6 +20,11 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
     public DbSet<ResultVersion> Results => Set<ResultVersion>();
     public DbSet<Export> Exports => Set<Export>();
     public DbSet<ConsumedFile> ConsumedFiles => Set<ConsumedFile>();
+    public DbSet<AuthSession> AuthSessions => Set<AuthSession>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -43,6 +48,24 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
         {
             consumed.ToTable("consumed_files");
             consumed.HasKey(c => c.Sha256);
+        });
+        model.Entity<AuthSession>(session =>
+        {
+            session.ToTable("auth_sessions");
+            session.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId);
+        });
+        model.Entity<RefreshToken>(token =>
+        {
+            token.ToTable("refresh_tokens");
+            token.HasKey(t => t.TokenHash);
+            token.HasOne(t => t.Session).WithMany().HasForeignKey(t => t.SessionId);
+        });
+        model.Entity<SigningKey>().ToTable("signing_keys");
+        model.Entity<AuditEvent>().ToTable("audit_events");
+        model.Entity<IdempotencyRecord>(record =>
+        {
+            record.ToTable("idempotency_keys");
+            record.HasKey(r => new { r.UserId, r.IdempotencyKey });
         });
 
         foreach (var entity in model.Model.GetEntityTypes())

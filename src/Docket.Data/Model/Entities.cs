@@ -6,10 +6,90 @@ namespace Docket.Data.Model;
 public sealed class User
 {
     public Guid Id { get; set; }
+
+    /// <summary>Lower-case, so one address is one account whatever the letter case it is typed in.</summary>
     public required string Email { get; set; }
     public required string DisplayName { get; set; }
+
+    /// <summary>"user", "reviewer" or "admin".</summary>
     public required string Role { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>ASP.NET Core Identity's hash format; null for an account nobody can sign in to (the local user).</summary>
+    public string? PasswordHash { get; set; }
+    public int FailedLogins { get; set; }
+    public DateTimeOffset? LockedUntil { get; set; }
+}
+
+/// <summary>One sign-in: a browser session (cookie) or an API client's refresh-token family.</summary>
+public sealed class AuthSession
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+
+    /// <summary>"browser" or "api".</summary>
+    public required string Kind { get; set; }
+
+    /// <summary>Browser sessions: SHA-256 of the cookie's secret. The secret itself is never stored.</summary>
+    public string? SecretHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public string? RevokedReason { get; set; }
+
+    public User? User { get; set; }
+}
+
+public sealed class RefreshToken
+{
+    /// <summary>SHA-256 of the token; the token itself is never stored.</summary>
+    public required string TokenHash { get; set; }
+    public Guid SessionId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>Set when the token was exchanged; a used token shown again revokes its session.</summary>
+    public DateTimeOffset? UsedAt { get; set; }
+
+    public AuthSession? Session { get; set; }
+}
+
+public sealed class SigningKey
+{
+    public required string Id { get; set; }
+    public required string KeyMaterial { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>One line of a document's audit trail; review edits have one line per field changed.</summary>
+public sealed class AuditEvent
+{
+    public long Id { get; set; }
+    public Guid DocumentId { get; set; }
+    public Guid UserId { get; set; }
+    public required string Action { get; set; }
+    public string? Field { get; set; }
+    public string? OldValue { get; set; }
+    public string? NewValue { get; set; }
+
+    /// <summary>JSON with what else the action needs to be understood (a reason, a job id, an export id).</summary>
+    public string? Details { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>The first response to an Idempotency-Key; <see cref="StatusCode"/> is null while that request runs.</summary>
+public sealed class IdempotencyRecord
+{
+    public Guid UserId { get; set; }
+    public required string IdempotencyKey { get; set; }
+    public required string Fingerprint { get; set; }
+    public int? StatusCode { get; set; }
+    public string? ContentType { get; set; }
+    public string? Location { get; set; }
+    public byte[]? Body { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset LockedUntil { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
 }
 
 public sealed class Document
