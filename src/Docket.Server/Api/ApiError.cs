@@ -27,13 +27,15 @@ public static class ApiErrors
     public static IResult Conflict(HttpContext http, string code, string message, object? details = null) =>
         Create(http, StatusCodes.Status409Conflict, code, message, details);
 
-    public static async Task WriteAsync(HttpContext http, int status, string code, string message, object? details = null)
+    public static async Task WriteAsync(HttpContext http, int status, string code, string message, object? details = null,
+        int? retryAfterSeconds = null)
     {
         if (http.Response.HasStarted) return;
         http.Response.Clear();
         // Clear() drops every header, the request id too; the envelope names the id, so the header must as well.
         http.Response.Headers["X-Request-ID"] = http.TraceIdentifier;
-        if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "2";
+        if (status == StatusCodes.Status503ServiceUnavailable) retryAfterSeconds ??= 2;
+        if (retryAfterSeconds is { } seconds) http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await Create(http, status, code, message, details).ExecuteAsync(http);
     }
 }

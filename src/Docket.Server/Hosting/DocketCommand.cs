@@ -52,7 +52,7 @@ public static class DocketCommand
             return 0;
         });
 
-        var root = new RootCommand("Docket: asynchronous document processing") { serve, worker, migrate, ExtractCommand.Create() };
+        var root = new RootCommand("Docket: asynchronous document processing") { serve, worker, migrate, ExtractCommand.Create(), UsersCommand.Create() };
         foreach (var command in ClientCommands.Create()) root.Subcommands.Add(command);
         ClientCommands.AddGlobalOptions(root);
         var parsed = root.Parse(args);

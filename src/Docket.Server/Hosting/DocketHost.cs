@@ -6,6 +6,8 @@ using Docket.Core.Pipeline.Stages.Categorising;
 using Docket.Core.Pipeline.Stages.Extraction;
 using Docket.Data;
 using Docket.Server.Api;
+using Docket.Server.Features.Accounts;
+using Microsoft.AspNetCore.HttpOverrides;
 using Docket.Server.Features.Admin;
 using Docket.Server.Features.Consume;
 using Docket.Server.Features.Documents;
@@ -31,25 +33,36 @@ public static class DocketHost
         builder.Services.AddDocketApi();
 
         var app = builder.Build();
+        // Client addresses (rate limits) through a reverse proxy on this machine; others are not trusted.
+        app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
         app.UseRequestIds();
+        app.UseSecurityHeaders();
         app.UseErrorEnvelope();
-        app.UseRouting();
-        app.UseUploadBodyLimits();
-        app.MapOpenApi("/api/v1/openapi.json");
+        // Static pages need no sign-in: before authentication, so they cost no session lookup either.
         app.UseSwaggerUI(ui =>
         {
             ui.RoutePrefix = "api/v1/docs";
             ui.SwaggerEndpoint("/api/v1/openapi.json", "Docket API v1");
             ui.DocumentTitle = "Docket API";
         });
+        // The web UI's files, and its page for every route of the app, need no sign-in (the page signs
+        // in itself): mapped here so its static files are served before authentication.
+        app.MapWebUi();
+        app.UseRouting();
+        app.UseRequestBodyLimits();
+        app.UseDocketAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.MapOpenApi("/api/v1/openapi.json").AllowAnonymous();
         app.MapHealthApi();
+        app.MapAuthApi();
         app.MapDocumentsApi();
         app.MapJobsApi();
         app.MapReviewApi();
         app.MapExportApi();
         app.MapAdminApi();
         app.MapChangeFeedApi();
-        app.MapWebUi();
+        app.MapUsersApi();
         return app;
     }
 
@@ -59,6 +72,17 @@ public static class DocketHost
         var builder = Host.CreateApplicationBuilder([.. args, .. NoConfigWatching]);
         Configure(builder.Configuration, builder.Logging);
         builder.Services.AddDocketProcessing(runWorker: true);
+        return builder.Build();
+    }
+
+    /// <summary>The database and the account services, for one-off commands (`docket users ...`); nothing runs in the background.</summary>
+    public static IHost BuildTool(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder([.. args, .. NoConfigWatching]);
+        Configure(builder.Configuration, builder.Logging);
+        builder.Logging.AddFilter("Docket", LogLevel.Warning);
+        builder.Services.AddDocketData();
+        builder.Services.AddDocketAccounts();
         return builder.Build();
     }
 
@@ -123,7 +147,8 @@ public static class DocketHost
         services.AddSingleton<ConsumeFolder>();
         services.AddHostedService(provider => provider.GetRequiredService<ConsumeFolder>());
         services.AddSingleton<EventStreamer>();
-        services.AddSingleton<CurrentUser>();
+        services.AddDocketAuthentication();
+        services.AddDocketRateLimits();
         services.AddScoped<ExportWriter>();
         services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {

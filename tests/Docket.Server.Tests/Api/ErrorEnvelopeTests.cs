@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Docket.Server.Features.Accounts;
 using Docket.Server.Tests.Infrastructure;
 
 namespace Docket.Server.Tests.Api;
@@ -7,7 +8,8 @@ namespace Docket.Server.Tests.Api;
 /// <summary>Every refusal, whatever answers it (a handler, routing, the SSE streamer), has the one error shape.</summary>
 public abstract class ErrorEnvelopeTests(DocketFactory factory)
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    // An admin, so the admin-only routes answer 404 for an unknown id too rather than 403.
+    private readonly HttpClient _client = factory.CreateAuthenticatedClient(Roles.Admin);
 
     /// <summary>Every route that takes a document, job or export id.</summary>
     public static TheoryData<string, string> IdRoutes => new()

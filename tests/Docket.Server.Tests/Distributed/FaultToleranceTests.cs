@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Docket.Server.Tests.Infrastructure;
@@ -28,6 +29,8 @@ public sealed class DistributedCollection;
 public sealed class FaultToleranceTests(ITestOutputHelper output)
 {
     private const int DocumentCount = 500;
+    private const string AdminEmail = "chaos@test.docket";
+    private const string AdminPassword = "a long enough password for the chaos test";
     private const int SseClients = 20;
     private const int UploadClients = 4;
     private static readonly TimeSpan ProcessingDeadline = TimeSpan.FromSeconds(120);
@@ -98,6 +101,13 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
                 // A job whose worker is killed loses an attempt; with a kill every 2 s a job may be
                 // hit more than the default 3 times, which is the product working as designed.
                 ["Queue__MaxAttempts"] = "20",
+                // The first admin, made by the API node on its first start; the test signs in as it.
+                ["Auth__Admin__Email"] = AdminEmail,
+                ["Auth__Admin__Password"] = AdminPassword,
+                // Four upload clients and twenty streams from one address and one account, on purpose.
+                ["RateLimits__PerIpPerMinute"] = "1000000",
+                ["RateLimits__PerUserPerMinute"] = "1000000",
+                ["RateLimits__UploadsPerUserPerMinute"] = "1000000",
                 ["Logging__LogLevel__Default"] = "Information",
                 ["Logging__LogLevel__Microsoft"] = "Warning",
                 ["Logging__LogLevel__System.Net.Http"] = "Warning",
@@ -121,6 +131,9 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
                 Timeout = TimeSpan.FromSeconds(20),
             };
             await WaitForApiAsync(http, TimeSpan.FromSeconds(60), () => api.HasExited);
+            using (var login = await http.PostAsJsonAsync("/api/v1/auth/login", new { email = AdminEmail, password = AdminPassword }))
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+                    (await login.ReadJsonAsync(HttpStatusCode.OK)).Str("access_token"));
             Note("API is up");
             // 500 distinct documents over HTTP by a few clients, before any worker runs: the queue
             // is full when the chaos starts, so the restarts below surely hit documents mid-flight.
@@ -139,7 +152,7 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
                     var ids = await UploadAsync(http, names[index], DocumentText(index));
                     uploaded[names[index]] = ids;
                     // The last documents uploaded are processed last: their streams live through the restarts.
-                    if (index >= sseFrom) sse[ids.DocumentId] = SseClient.Start(http.BaseAddress!, ids.DocumentId, ids.JobId, sseStop.Token);
+                    if (index >= sseFrom) sse[ids.DocumentId] = SseClient.Start(http.BaseAddress!, http.DefaultRequestHeaders.Authorization!, ids.DocumentId, ids.JobId, sseStop.Token);
                 }
             })));
             Assert.Equal(DocumentCount, uploaded.Count);
@@ -465,10 +478,10 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
             }
         }
 
-        public static SseClient Start(Uri baseAddress, Guid documentId, Guid jobId, CancellationToken stop)
+        public static SseClient Start(Uri baseAddress, AuthenticationHeaderValue authorization, Guid documentId, Guid jobId, CancellationToken stop)
         {
             var client = new SseClient(documentId, jobId);
-            client.Completion = Task.Run(() => client.RunAsync(baseAddress, stop), CancellationToken.None);
+            client.Completion = Task.Run(() => client.RunAsync(baseAddress, authorization, stop), CancellationToken.None);
             return client;
         }
 
@@ -477,11 +490,12 @@ public sealed class FaultToleranceTests(ITestOutputHelper output)
             lock (_trace) _trace.Append('\n').Append(DateTime.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)).Append(' ').Append(line);
         }
 
-        private async Task RunAsync(Uri baseAddress, CancellationToken stop)
+        private async Task RunAsync(Uri baseAddress, AuthenticationHeaderValue authorization, CancellationToken stop)
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
             deadline.CancelAfter(ProcessingDeadline + TimeSpan.FromSeconds(30));
             using var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+            http.DefaultRequestHeaders.Authorization = authorization;
             long lastEventId = 0;
             while (!SawCompletion && !deadline.IsCancellationRequested)
             {

@@ -10,7 +10,7 @@ public class DatabaseProviderTests
     public async Task APostgresServer_KeepsItsDocumentsInPostgres_AndNoSqliteFile()
     {
         await using var server = new PostgresDocketFactory();
-        var client = server.CreateClient();
+        var client = server.CreateAuthenticatedClient();
 
         var (documentId, _) = await client.UploadTextAsync("where-am-i.txt", "Stored in PostgreSQL, not in a SQLite file.");
 

@@ -1,4 +1,5 @@
 using Docket.Core.Pipeline;
+using Docket.Server.Features.Accounts;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -31,7 +32,13 @@ public class DocketFactory : WebApplicationFactory<Program>
         ["Queue:RescueInterval"] = "00:00:00.200",
         ["Queue:RetryBaseDelay"] = "00:00:00.050",
         ["Queue:RetryMaxDelay"] = "00:00:00.200",
+        // Tests poll every 25 ms from one address and one account; the limits themselves are tested with their defaults.
+        ["RateLimits:PerIpPerMinute"] = "1000000",
+        ["RateLimits:PerUserPerMinute"] = "1000000",
+        ["RateLimits:SignInPerIpPerMinute"] = "1000000",
+        ["RateLimits:UploadsPerUserPerMinute"] = "1000000",
     };
+    private readonly Dictionary<string, TestAccount> _accounts = [];
     private readonly IReadOnlyList<IPipelineStage>? _stages;
 
     public DocketFactory() : this(null)
@@ -67,6 +74,19 @@ public class DocketFactory : WebApplicationFactory<Program>
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>This server's shared account with <paramref name="role"/>, made on first use.</summary>
+    public TestAccount Account(string role = Roles.User)
+    {
+        lock (_accounts)
+        {
+            if (!_accounts.TryGetValue(role, out var account)) _accounts[role] = account = TestAccount.Create(this, role);
+            return account;
+        }
+    }
+
+    /// <summary>A new account of its own, for tests about who sees what.</summary>
+    public TestAccount CreateAccount(string role = Roles.User) => TestAccount.Create(this, role);
 
     public TestDatabase Database { get; }
 

@@ -16,7 +16,7 @@ public sealed class WorkerBusTests
         var bus = new CutFirstWakeUpSubscriptionBus();
         // A poll interval far beyond the test: only a wake-up signal can get the job claimed in time.
         await using var factory = new BusFactory(bus, new Dictionary<string, string?> { ["Queue:PollInterval"] = "00:10:00" });
-        using var client = factory.CreateClient();
+        using var client = factory.CreateAuthenticatedClient();
         await bus.Cut.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         var uploaded = await client.UploadTextAsync("note.txt", "A short note.");

@@ -29,7 +29,7 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
         await using var server = DocketFactory.Create(new Dictionary<string, string?> { ["Server:NoWorker"] = "true" }, database: database);
         try
         {
-            var client = server.CreateClient();
+            var client = server.CreateAuthenticatedClient();
             await client.GetJsonAsync("/api/v1/health");
             var first = StartWorker(server);
 

@@ -4,6 +4,7 @@ using Docket.Data;
 using Docket.Data.Jobs;
 using Docket.Data.Model;
 using Docket.Server.Api;
+using Docket.Server.Features.Accounts;
 using Docket.Server.Features.Documents;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,7 +27,7 @@ public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder routes)
     {
-        var admin = routes.MapGroup("/api/v1/admin").WithTags("Admin");
+        var admin = routes.MapGroup("/api/v1/admin").WithTags("Admin").RequireAuthorization(Roles.AdminPolicy);
         admin.MapGet("/failed-jobs", FailedJobs).Produces<Paged<DeadLetter>>().Errors(400).WithName("ListDeadLetters")
             .WithSummary("Jobs that failed for good and were not retried since (dead letters); filter by error text");
         admin.MapPost("/failed-jobs/{id:guid}/requeue", Requeue).Produces<RequeueResponse>(202).Errors(404, 409).WithName("RequeueDeadLetter");

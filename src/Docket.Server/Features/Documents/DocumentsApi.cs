@@ -7,7 +7,6 @@ using Docket.Data.Model;
 using Docket.Data.Storage;
 using Docket.Server.Api;
 using Docket.Server.Features.Streams;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
@@ -22,13 +21,13 @@ public static class DocumentsApi
     {
         var api = routes.MapGroup("/api/v1/documents").WithTags("Documents");
 
-        api.MapPost("/", Upload).Produces<UploadResponse>(201).Errors(400, 413, 415).WithName("UploadDocuments").WithSummary("Upload one or many files (multipart field 'files')")
-            .Accepts<IFormFileCollection>("multipart/form-data").DisableAntiforgery().WithMetadata(new UnlimitedBody());
-        api.MapPost("/upload", Upload).Produces<UploadResponse>(201).Errors(400, 413, 415).WithName("UploadDocumentsAlias").WithSummary("Same as POST /documents")
-            .Accepts<IFormFileCollection>("multipart/form-data").DisableAntiforgery().WithMetadata(new UnlimitedBody());
+        api.MapPost("/", Upload).Produces<UploadResponse>(201).Errors(400, 413, 415, 429).RequireRateLimiting(RateLimits.UploadPolicy).WithName("UploadDocuments").WithSummary("Upload one or many files (multipart field 'files')")
+            .Accepts<IFormFileCollection>("multipart/form-data").DisableAntiforgery().WithMetadata(new RequestLimits.UnlimitedBody());
+        api.MapPost("/upload", Upload).Produces<UploadResponse>(201).Errors(400, 413, 415, 429).RequireRateLimiting(RateLimits.UploadPolicy).WithName("UploadDocumentsAlias").WithSummary("Same as POST /documents")
+            .Accepts<IFormFileCollection>("multipart/form-data").DisableAntiforgery().WithMetadata(new RequestLimits.UnlimitedBody());
         api.MapGet("/", List).Produces<Paged<DocumentSummary>>().Errors(400).WithName("ListDocuments").WithSummary("Search, filter, sort and page documents");
         api.MapGet("/{id:guid}", Get).Produces<DocumentDetail>().Errors(404).WithName("GetDocument").WithSummary("A document with its current job, result and events");
-        api.MapDelete("/{id:guid}", Delete).Produces(204).Errors(404).WithName("DeleteDocument").WithSummary("Delete a document, its jobs, results and file");
+        api.MapDelete("/{id:guid}", Delete).Produces(204).Errors(403, 404).WithName("DeleteDocument").WithSummary("Delete a document, its jobs, results and file");
         api.MapGet("/{id:guid}/file", Download).Produces(200, contentType: "application/octet-stream").Errors(404, 410).WithName("DownloadDocumentFile").WithSummary("The original file, as an attachment");
         api.MapGet("/{id:guid}/status", Status).Produces<DocumentStatusView>().Errors(404).WithName("GetDocumentStatus").WithSummary("Status and progress only");
         api.MapGet("/{id:guid}/result", Result).Produces<ResultDocument>().Errors(404, 409).WithName("GetDocumentResult")
@@ -37,17 +36,6 @@ public static class DocumentsApi
             .WithSummary("Server-sent events: the current state, then live progress; resumes with Last-Event-ID");
         return routes;
     }
-
-    /// <summary>Marks endpoints that lift Kestrel's request size limit; they enforce per-file limits while streaming.</summary>
-    private sealed class UnlimitedBody;
-
-    public static IApplicationBuilder UseUploadBodyLimits(this IApplicationBuilder app) => app.Use(async (http, next) =>
-    {
-        if (http.GetEndpoint()?.Metadata.GetMetadata<UnlimitedBody>() is not null
-            && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = null;
-        await next(http);
-    });
 
     private static async Task<IResult> Upload(
         HttpContext http, UploadReceiver receiver, IFileStore files, IJobStore store, CurrentUser user,
@@ -231,6 +219,8 @@ public static class DocumentsApi
     {
         var document = await db.Documents.FirstOrDefaultAsync(d => d.Id == id && (d.OwnerId == user.Id || user.SeesEverything), cancellationToken);
         if (document is null) return ApiErrors.NotFound(http, "document", id);
+        if (!user.MayDelete(document.OwnerId))
+            return ApiErrors.Create(http, 403, "forbidden", "Reviewers review other people's documents; only the owner or an admin deletes one.");
         // Jobs, events and results go with the row (ON DELETE CASCADE). A worker still running
         // the job finds its lease gone and discards what it made.
         await db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken);

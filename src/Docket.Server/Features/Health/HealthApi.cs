@@ -19,7 +19,7 @@ public static class HealthApi
     {
         foreach (var prefix in new[] { "", "/api/v1" })
         {
-            var health = routes.MapGroup(prefix + "/health").WithTags("Health");
+            var health = routes.MapGroup(prefix + "/health").WithTags("Health").AllowAnonymous();
             health.MapGet("/", () => TypedResults.Ok(new HealthReport("ok", Version)))
                 .WithName(prefix.Length == 0 ? "Health" : "HealthV1").WithSummary("The process is up");
             health.MapGet("/live", () => TypedResults.Ok(new HealthReport("alive", Version)))

@@ -39,7 +39,7 @@ public static class WebUi
         if (!File.Exists(index))
         {
             app.Logger.LogInformation("No web UI at {Root}; serving the API only", root);
-            app.MapGet("/", () => Results.Redirect("/api/v1/docs")).ExcludeFromDescription();
+            app.MapGet("/", () => Results.Redirect("/api/v1/docs")).ExcludeFromDescription().AllowAnonymous();
             return app;
         }
 
@@ -62,6 +62,7 @@ public static class WebUi
         // Last in line (as MapFallback), but only for GET and HEAD, so a wrong method on an API route stays a 405.
         app.MapMethods("/{**path:nonfile}", [HttpMethods.Get, HttpMethods.Head], (HttpContext http) => ServePage(http, index))
             .ExcludeFromDescription()
+            .AllowAnonymous()
             .Add(endpoint => ((RouteEndpointBuilder)endpoint).Order = int.MaxValue);
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Docket.Server.Features.Accounts;
 using Docket.Server.Tests.Infrastructure;
 
 namespace Docket.Server.Tests.Features.Documents;
@@ -23,7 +24,7 @@ public class DashboardFixture : DocketFactory, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var client = CreateClient();
+        var client = this.CreateAuthenticatedClient();
         var files = Samples.FileNames.Select(name => (name, Samples.Read(name)))
             .Append(ApiClient.TextFile(NoteName, $"Minutes of the garden club.\nThe {WordOnlyInTheNote} hedge needs trimming."))
             .Append(ApiClient.TextFile(BrokenName, """{"rows": [1, 2"""))
@@ -42,7 +43,8 @@ public sealed class PostgresDashboardFixture() : DashboardFixture(TestDatabase.P
 /// <summary>The dashboard's list: search, filters, sorting and paging.</summary>
 public abstract class DashboardTests(DashboardFixture fixture)
 {
-    private readonly HttpClient _client = fixture.CreateClient();
+    private readonly HttpClient _client = fixture.CreateAuthenticatedClient();
+    private readonly HttpClient _admin = fixture.CreateAuthenticatedClient(Roles.Admin);
 
     private async Task<JsonElement[]> ItemsAsync(string query)
     {
@@ -115,7 +117,7 @@ public abstract class DashboardTests(DashboardFixture fixture)
     [Fact]
     public async Task DeadLetters_AreFoundByTheirErrorText_InAnyLetterCase()
     {
-        var all = (await _client.GetJsonAsync("/api/v1/admin/failed-jobs")).GetProperty("items").EnumerateArray().ToArray();
+        var all = (await _admin.GetJsonAsync("/api/v1/admin/failed-jobs")).GetProperty("items").EnumerateArray().ToArray();
         var deadLetter = Assert.Single(all);
         Assert.Equal(fixture.Ids[DashboardFixture.BrokenName], deadLetter.Guid("document_id"));
         var error = deadLetter.Str("last_error");
@@ -123,17 +125,17 @@ public abstract class DashboardTests(DashboardFixture fixture)
 
         foreach (var search in new[] { part, part.ToUpperInvariant(), part.ToLowerInvariant() })
         {
-            var found = (await _client.GetJsonAsync($"/api/v1/admin/failed-jobs?error={Uri.EscapeDataString(search)}"))
+            var found = (await _admin.GetJsonAsync($"/api/v1/admin/failed-jobs?error={Uri.EscapeDataString(search)}"))
                 .GetProperty("items").EnumerateArray();
             Assert.Equal([deadLetter.Guid("job_id")], found.Select(i => i.Guid("job_id")));
         }
-        Assert.Empty((await _client.GetJsonAsync("/api/v1/admin/failed-jobs?error=no-job-failed-like-this")).GetProperty("items").EnumerateArray());
+        Assert.Empty((await _admin.GetJsonAsync("/api/v1/admin/failed-jobs?error=no-job-failed-like-this")).GetProperty("items").EnumerateArray());
     }
 
     [Fact]
     public async Task Stats_CountTheJobsAndDocumentsByState()
     {
-        var stats = await _client.GetJsonAsync("/api/v1/admin/stats");
+        var stats = await _admin.GetJsonAsync("/api/v1/admin/stats");
 
         Assert.Equal(6, stats.GetProperty("jobs_by_state").Int("succeeded"));
         Assert.Equal(1, stats.GetProperty("jobs_by_state").Int("failed"));
@@ -169,7 +171,7 @@ public abstract class DashboardTests(DashboardFixture fixture)
 /// <summary>Deleting removes the document, its jobs and its stored file.</summary>
 public abstract class DeleteDocumentTests(DocketFactory factory)
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateAuthenticatedClient();
 
     [Fact]
     public async Task DeletingADocument_RemovesItAndItsStoredFile()
@@ -203,7 +205,7 @@ public abstract class DeleteDocumentTests(DocketFactory factory)
         // One slot: the next document is processed only once the worker has let go of the deleted one.
         await using var server = DocketFactory.Create(new Dictionary<string, string?> { ["Queue:Concurrency"] = "1" },
             [defaults[0], gate, .. defaults.Skip(1)], factory.Database);
-        var client = server.CreateClient();
+        var client = server.CreateAuthenticatedClient();
         var (id, jobId) = await client.UploadTextAsync("in-flight.txt", "Deleted while a worker still reads it.");
         Assert.Equal(id, await gate.ArrivalAsync());
 

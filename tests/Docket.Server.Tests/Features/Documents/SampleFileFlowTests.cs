@@ -12,7 +12,7 @@ namespace Docket.Server.Tests.Features.Documents;
 /// </summary>
 public abstract class SampleFileFlowTests(DocketFactory factory)
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateAuthenticatedClient();
 
     public static TheoryData<string> SampleFiles => new(Samples.FileNames);
 

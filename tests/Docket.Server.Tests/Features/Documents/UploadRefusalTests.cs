@@ -26,7 +26,7 @@ public sealed class PostgresSmallUploadLimitFactory() : SmallUploadLimitFactory(
 /// </summary>
 public abstract class UploadRefusalTests(SmallUploadLimitFactory factory)
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateAuthenticatedClient();
 
     private static readonly byte[] GoodText = Encoding.UTF8.GetBytes("Meeting notes: the budget was approved.");
     private static readonly byte[] TooLarge = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("All work and no play. ", 200)));

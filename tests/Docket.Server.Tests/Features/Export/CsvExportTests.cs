@@ -36,7 +36,7 @@ public class CsvCellsTests
 
 public abstract class CsvExportTests(DocketFactory factory)
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateAuthenticatedClient();
 
     [Fact]
     public async Task ExportedCsv_NeutralisesFormulasThatAReviewerTypedIn()

@@ -16,7 +16,7 @@ public abstract class CancelRunningJobTests
         var gate = new GateStage("hold", PipelinePhase.Parsing);
         var defaults = DefaultPipeline.CreateStages();
         await using var server = DocketFactory.Create(stages: [defaults[0], gate, .. defaults.Skip(1)], database: Database);
-        var client = server.CreateClient();
+        var client = server.CreateAuthenticatedClient();
         var (documentId, jobId) = await client.UploadTextAsync("cancel-me.txt", "A long report that nobody wants any more.");
         Assert.Equal(documentId, await gate.ArrivalAsync());
 

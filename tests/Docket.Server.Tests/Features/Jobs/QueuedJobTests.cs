@@ -6,7 +6,7 @@ namespace Docket.Server.Tests.Features.Jobs;
 /// <summary>With no worker running, jobs stay queued, so what may happen to a queued job can be checked exactly.</summary>
 public abstract class QueuedJobTests(NoWorkerFactory factory)
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateAuthenticatedClient();
 
     [Fact]
     public async Task CancellingAQueuedJob_CancelsItAtOnce_With200()

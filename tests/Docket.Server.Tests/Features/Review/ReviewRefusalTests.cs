@@ -6,7 +6,7 @@ namespace Docket.Server.Tests.Features.Review;
 /// <summary>Moves the state machines forbid, and edits that are stale or invalid, are refused and change nothing.</summary>
 public abstract class ReviewRefusalTests(DocketFactory factory)
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateAuthenticatedClient();
 
     [Fact]
     public async Task ApprovingAFailedDocument_IsRefusedWith409()

@@ -37,7 +37,7 @@ public abstract class EventStreamTests
     {
         var gate = new GateStage("hold", PipelinePhase.Parsing);
         await using var server = ServerWith(new() { [1] = gate });
-        var client = server.CreateClient();
+        var client = server.CreateAuthenticatedClient();
         var (documentId, jobId) = await client.UploadTextAsync("streamed.txt", "A memo to watch being processed, live.");
         Assert.Equal(documentId, await gate.ArrivalAsync());
         var streamId = resource == "documents" ? documentId : jobId;
@@ -85,7 +85,7 @@ public abstract class EventStreamTests
         var second = new GateStage("second", PipelinePhase.Analysis);
         // extract | first | analyse | second | categorise: parsing_completed and analysis_started fall between the gates.
         await using var server = ServerWith(new() { [1] = first, [2] = second });
-        var client = server.CreateClient();
+        var client = server.CreateAuthenticatedClient();
         var (documentId, jobId) = await client.UploadTextAsync("resume.txt", "A report whose progress is watched over a flaky connection.");
         Assert.Equal(documentId, await first.ArrivalAsync());
 
@@ -142,7 +142,7 @@ public abstract class EventStreamTests
         var gate = new GateStage("hold", PipelinePhase.Parsing);
         await using var server = ServerWith(new() { [1] = gate },
             new() { ["Streams:KeepAliveInterval"] = "00:00:00.200" });
-        var client = server.CreateClient();
+        var client = server.CreateAuthenticatedClient();
         var (documentId, jobId) = await client.UploadTextAsync("quiet.txt", "Nothing happens for a while.");
         Assert.Equal(documentId, await gate.ArrivalAsync());
 
@@ -161,7 +161,7 @@ public abstract class EventStreamTests
     {
         var gate = new GateStage("hold", PipelinePhase.Parsing);
         await using var server = ServerWith(new() { [0] = gate });
-        var client = server.CreateClient();
+        var client = server.CreateAuthenticatedClient();
         var (documentId, jobId) = await client.UploadTextAsync("broken.json", """{"a": [1, 2""");
         Assert.Equal(documentId, await gate.ArrivalAsync());
 

@@ -25,7 +25,7 @@ public class LostSignalTests
             services.RemoveAll<IEventBus>();
             services.AddSingleton<IEventBus, SilentBus>();
         }));
-        var client = server.CreateClient();
+        var client = server.CreateAuthenticatedClient();
         var (documentId, jobId) = await client.UploadTextAsync("quiet.txt", "A report nobody will be told about.");
         Assert.Equal(documentId, await gate.ArrivalAsync());
 

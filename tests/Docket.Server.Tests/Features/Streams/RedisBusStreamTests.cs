@@ -21,7 +21,7 @@ public class RedisBusStreamTests
         var stages = new List<IPipelineStage>(DefaultPipeline.CreateStages());
         stages.Insert(1, gate);
         await using var server = DocketFactory.Create(new Dictionary<string, string?> { ["Bus:Provider"] = "redis", ["Bus:Redis"] = redis }, stages);
-        var client = server.CreateClient();
+        var client = server.CreateAuthenticatedClient();
         var bus = Assert.IsType<RedisEventBus>(server.Services.GetRequiredService<IEventBus>());
         await bus.ConnectedAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
