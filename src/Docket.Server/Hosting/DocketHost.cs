@@ -7,6 +7,7 @@ using Docket.Core.Pipeline.Stages.Extraction;
 using Docket.Data;
 using Docket.Server.Api;
 using Docket.Server.Features.Accounts;
+using Docket.Server.Features.Audit;
 using Microsoft.AspNetCore.HttpOverrides;
 using Docket.Server.Features.Admin;
 using Docket.Server.Features.Consume;
@@ -63,6 +64,7 @@ public static class DocketHost
         app.MapAdminApi();
         app.MapChangeFeedApi();
         app.MapUsersApi();
+        app.MapAuditApi();
         return app;
     }
 

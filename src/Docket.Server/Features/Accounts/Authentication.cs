@@ -107,7 +107,8 @@ public static class Authentication
         {
             if (result.Challenged)
             {
-                var failure = http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure;
+                // Cached by the handler for this request: no second token check or session lookup.
+                var failure = (await http.AuthenticateAsync()).Failure;
                 var (code, message) = failure switch
                 {
                     SecurityTokenExpiredException => ("token_expired", "The access token has expired; get a new one from POST /api/v1/auth/refresh."),

@@ -5,6 +5,7 @@ using Docket.Data.Jobs;
 using Docket.Data.Model;
 using Docket.Server.Api;
 using Docket.Server.Features.Accounts;
+using Docket.Server.Features.Audit;
 using Docket.Server.Features.Documents;
 using Microsoft.EntityFrameworkCore;
 
@@ -61,11 +62,16 @@ public static class AdminApi
         return TypedResults.Ok(pageRequest.Of(items, total));
     }
 
-    private static async Task<IResult> Requeue(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> Requeue(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id, cancellationToken);
         if (job is null) return ApiErrors.NotFound(http, "job", id);
-        return await store.EnqueueAsync(job.DocumentId, job.OwnerId, [DocumentStatus.Failed], id, cancellationToken) switch
+        var outcome = await store.EnqueueAsync(job.DocumentId, job.OwnerId, [DocumentStatus.Failed], id, cancellationToken);
+        if (outcome is EnqueueOutcome.Enqueued done)
+            await AuditTrail.AppendAsync(db, AuditTrail.Entry(job.DocumentId, user, AuditActions.Requeue, clock.GetUtcNow(),
+                new { job_id = done.JobId, requeued_from = id }), CancellationToken.None);
+        return outcome switch
         {
             EnqueueOutcome.Enqueued enqueued => TypedResults.Accepted($"/api/v1/jobs/{enqueued.JobId}",
                 new RequeueResponse(enqueued.JobId, job.DocumentId, id)),

@@ -6,6 +6,7 @@ using Docket.Data.Jobs;
 using Docket.Data.Model;
 using Docket.Data.Storage;
 using Docket.Server.Api;
+using Docket.Server.Features.Audit;
 using Docket.Server.Features.Streams;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -215,7 +216,7 @@ public static class DocumentsApi
     }
 
     private static async Task<IResult> Delete(HttpContext http, Guid id, DocketDbContext db, IFileStore files, CurrentUser user,
-        CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var document = await db.Documents.FirstOrDefaultAsync(d => d.Id == id && (d.OwnerId == user.Id || user.SeesEverything), cancellationToken);
         if (document is null) return ApiErrors.NotFound(http, "document", id);
@@ -223,7 +224,9 @@ public static class DocumentsApi
             return ApiErrors.Create(http, 403, "forbidden", "Reviewers review other people's documents; only the owner or an admin deletes one.");
         // Jobs, events and results go with the row (ON DELETE CASCADE). A worker still running
         // the job finds its lease gone and discards what it made.
-        await db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken);
+        await AuditTrail.UpdateAsync(db, () => db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken),
+            () => [AuditTrail.Entry(id, user, AuditActions.Delete, clock.GetUtcNow(),
+                new { filename = document.Filename, owner_id = document.OwnerId, sha256 = document.Sha256 })], cancellationToken);
         await files.DeleteAsync(document.StorageKey, CancellationToken.None);
         return TypedResults.NoContent();
     }

@@ -3,6 +3,7 @@ using Docket.Data;
 using Docket.Data.Model;
 using Docket.Data.Storage;
 using Docket.Server.Api;
+using Docket.Server.Features.Audit;
 using Docket.Server.Features.Documents;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -42,7 +43,7 @@ public static class ExportApi
     }
 
     private static async Task<IResult> ExportOne(HttpContext http, Guid id, string format, DocketDbContext db, CurrentUser user,
-        CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!ExportFormats.IsKnown(format)) return UnknownFormat(http, format);
         var document = await db.Documents.Include(d => d.CurrentResult)
@@ -54,6 +55,7 @@ public static class ExportApi
         var stream = new MemoryStream();
         await ExportFormats.WriteAsync(format, One(ExportRecord.From(document, document.CurrentResult)), stream, cancellationToken);
         stream.Position = 0;
+        await AuditTrail.AppendAsync(db, AuditTrail.Entry(id, user, AuditActions.Export, clock.GetUtcNow(), new { format }), cancellationToken);
         SetAttachment(http, $"{Path.GetFileNameWithoutExtension(document.Filename)}.{format}");
         return TypedResults.Stream(stream, ExportFormats.MediaType(format));
     }
@@ -162,15 +164,15 @@ public sealed class ExportWriter(DocketDbContext db, IFileStore files, TimeProvi
 
         var temporary = Path.Combine(data.Value.DataDirectory, "tmp", $"{export.Id:N}.{format}");
         Directory.CreateDirectory(Path.GetDirectoryName(temporary)!);
-        var count = 0;
+        var exported = new List<Guid>();
         try
         {
             await using (var output = File.Create(temporary))
             {
                 var records = query.OrderBy(d => d.FinalizedAt).ThenBy(d => d.Id).AsAsyncEnumerable();
-                await ExportFormats.WriteAsync(format, Count(records, () => count++), output, cancellationToken);
+                await ExportFormats.WriteAsync(format, Collect(records, exported), output, cancellationToken);
             }
-            export.DocumentCount = count;
+            export.DocumentCount = exported.Count;
             export.SizeBytes = new FileInfo(temporary).Length;
             await files.ImportAsync(export.StorageKey, temporary, cancellationToken);
         }
@@ -179,6 +181,8 @@ public sealed class ExportWriter(DocketDbContext db, IFileStore files, TimeProvi
             File.Delete(temporary);
         }
         db.Exports.Add(export);
+        db.AuditEvents.AddRange(exported.Select(id =>
+            AuditTrail.Entry(id, user, AuditActions.Export, export.CreatedAt, new { format, export_id = export.Id })));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -192,11 +196,11 @@ public sealed class ExportWriter(DocketDbContext db, IFileStore files, TimeProvi
         return export;
     }
 
-    private static async IAsyncEnumerable<ExportRecord> Count(IAsyncEnumerable<Document> documents, Action counted)
+    private static async IAsyncEnumerable<ExportRecord> Collect(IAsyncEnumerable<Document> documents, List<Guid> exported)
     {
         await foreach (var document in documents)
         {
-            counted();
+            exported.Add(document.Id);
             yield return ExportRecord.From(document, document.CurrentResult);
         }
     }

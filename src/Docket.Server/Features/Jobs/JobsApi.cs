@@ -5,6 +5,7 @@ using Docket.Data.Events;
 using Docket.Data.Jobs;
 using Docket.Data.Model;
 using Docket.Server.Api;
+using Docket.Server.Features.Audit;
 using Docket.Server.Features.Documents;
 using Docket.Server.Features.Streams;
 using Microsoft.EntityFrameworkCore;
@@ -59,10 +60,14 @@ public static class JobsApi
         await FindAsync(db, user, id, cancellationToken) is { } job ? TypedResults.Ok(JobView.From(job)) : ApiErrors.NotFound(http, "job", id);
 
     private static async Task<IResult> Retry(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
-        CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await FindAsync(db, user, id, cancellationToken) is not { } job) return ApiErrors.NotFound(http, "job", id);
-        return await store.EnqueueAsync(job.DocumentId, job.OwnerId, [DocumentStatus.Failed, DocumentStatus.Cancelled], id, cancellationToken) switch
+        var outcome = await store.EnqueueAsync(job.DocumentId, job.OwnerId, [DocumentStatus.Failed, DocumentStatus.Cancelled], id, cancellationToken);
+        if (outcome is EnqueueOutcome.Enqueued done)
+            await AuditTrail.AppendAsync(db, AuditTrail.Entry(job.DocumentId, user, AuditActions.Retry, clock.GetUtcNow(),
+                new { job_id = done.JobId, retry_of = id }), CancellationToken.None);
+        return outcome switch
         {
             EnqueueOutcome.Enqueued enqueued => TypedResults.Accepted($"/api/v1/jobs/{enqueued.JobId}",
                 new RetryResponse(enqueued.JobId, job.DocumentId, id, JobState.Queued)),

@@ -5,6 +5,7 @@ using Docket.Data;
 using Docket.Data.Jobs;
 using Docket.Data.Model;
 using Docket.Server.Api;
+using Docket.Server.Features.Audit;
 using Docket.Server.Features.Documents;
 using Docket.Server.Processing;
 using Microsoft.EntityFrameworkCore;
@@ -72,14 +73,16 @@ public static class ReviewApi
 
         var edits = new ReviewEdits(request.Fields ?? [], Blank(request.Title), Blank(request.Category), Blank(request.Notes));
         var now = clock.GetUtcNow();
-        var updated = await db.Documents
+        // The version guard makes the document read above the one edited, so its values are the "before" of the trail.
+        var updated = await AuditTrail.UpdateAsync(db, () => db.Documents
             .Where(d => d.Id == id && d.Version == expected && d.Status == DocumentStatus.Processed)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(d => d.Review, edits.ToJson())
                 .SetProperty(d => d.ReviewedAt, now)
                 .SetProperty(d => d.ReviewedBy, user.Id)
                 .SetProperty(d => d.UpdatedAt, now)
-                .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken);
+                .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken),
+            () => AuditTrail.ReviewEdits(document, ReviewEdits.Parse(document.Review), edits, user, now), cancellationToken);
         var current = await DocumentsApi.FindAsync(db, user, id, cancellationToken);
         if (current is null) return ApiErrors.NotFound(http, "document", id);
         if (updated == 0)
@@ -98,14 +101,15 @@ public static class ReviewApi
         var expected = ExpectedVersion(http, null);
         var sources = DocumentStateMachine.SourcesOf(DocumentStatus.Finalized).ToList();
         var now = clock.GetUtcNow();
-        var updated = await db.Documents
+        var updated = await AuditTrail.UpdateAsync(db, () => db.Documents
             .Where(d => d.Id == id && sources.Contains(d.Status) && (expected == null || d.Version == expected))
             .ExecuteUpdateAsync(set => set
                 .SetProperty(d => d.Status, DocumentStatus.Finalized)
                 .SetProperty(d => d.FinalizedAt, now)
                 .SetProperty(d => d.FinalizedBy, user.Id)
                 .SetProperty(d => d.UpdatedAt, now)
-                .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken);
+                .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken),
+            () => [AuditTrail.Entry(id, user, AuditActions.Finalize, now)], cancellationToken);
         if (updated > 0) await learning.TryCatchUpAsync(cancellationToken);
         // Check-then-act: a concurrent approval may have finalised it since the read above; that is the same no-op.
         if (updated == 0 && await DocumentsApi.FindAsync(db, user, id, cancellationToken) is { Status: DocumentStatus.Finalized } finalized)
@@ -128,23 +132,29 @@ public static class ReviewApi
         var expected = ExpectedVersion(http, request?.Version);
         var sources = DocumentStateMachine.SourcesOf(DocumentStatus.Rejected).ToList();
         var now = clock.GetUtcNow();
-        var updated = await db.Documents
+        var reason = Blank(request?.Reason) ?? "Rejected by a reviewer";
+        var updated = await AuditTrail.UpdateAsync(db, () => db.Documents
             .Where(d => d.Id == id && sources.Contains(d.Status) && (expected == null || d.Version == expected))
             .ExecuteUpdateAsync(set => set
                 .SetProperty(d => d.Status, DocumentStatus.Rejected)
-                .SetProperty(d => d.FailureReason, Blank(request?.Reason) ?? "Rejected by a reviewer")
+                .SetProperty(d => d.FailureReason, reason)
                 .SetProperty(d => d.UpdatedAt, now)
-                .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken);
+                .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken),
+            () => [AuditTrail.Entry(id, user, AuditActions.Reject, now, new { reason })], cancellationToken);
         return await DecisionAsync(http, db, store, user, id, updated, expected, DocumentStatus.Rejected, "rejected",
             "The document is rejected; it can be reprocessed.", cancellationToken);
     }
 
     private static async Task<IResult> Reprocess(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
-        CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await DocumentsApi.FindAsync(db, user, id, cancellationToken) is not { } document) return ApiErrors.NotFound(http, "document", id);
         var sources = new[] { DocumentStatus.Processed, DocumentStatus.Rejected, DocumentStatus.Failed };
-        return await store.EnqueueAsync(id, document.OwnerId, sources, null, cancellationToken) switch
+        var outcome = await store.EnqueueAsync(id, document.OwnerId, sources, null, cancellationToken);
+        if (outcome is EnqueueOutcome.Enqueued done)
+            await AuditTrail.AppendAsync(db, AuditTrail.Entry(id, user, AuditActions.Reprocess, clock.GetUtcNow(), new { job_id = done.JobId }),
+                CancellationToken.None);
+        return outcome switch
         {
             EnqueueOutcome.Enqueued enqueued => TypedResults.Accepted($"/api/v1/jobs/{enqueued.JobId}",
                 new ReprocessResponse(id, enqueued.JobId, DocumentStatus.Queued)),
