@@ -7,10 +7,18 @@ CONFIGURATION ?= Release
 
 ## Start Docket on its embedded defaults (SQLite, local files, in-process queue and bus), data under ./data.
 ## The web UI is built first and served at the root; without Node.js the API still starts, alone.
+## On the first start it creates admin@docket.local and prints its password (kept in data/initial-admin-password).
 run:
 	bash scripts/runtime-deps.sh
 	bash scripts/web.sh build || echo "The web UI could not be built; starting the API only."
 	$(DOTNET) build src/Docket.Server -c $(CONFIGURATION) -nologo -v quiet
+	@if [ -f data/initial-admin-password ]; then \
+	  echo "Sign in as admin@docket.local with the password in data/initial-admin-password: POST $(URLS)/api/v1/auth/login"; \
+	elif [ ! -f data/docket.db ]; then \
+	  echo "First start: the server creates admin@docket.local and prints its password below."; \
+	else \
+	  echo "Sign in with your account; add one with: $(DOTNET) src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll users create EMAIL --admin"; \
+	fi
 	$(DOTNET) src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll serve --urls $(URLS)
 
 ## Install what the tests need, run every test suite, and print one "N passed, N failed" line.

@@ -105,6 +105,11 @@ NGINX
   done
   curl -fs "http://127.0.0.1:$http_port/health/ready" > /dev/null || { echo "The cluster did not become ready; see $root/logs"; exit 1; }
   echo "Docket cluster: http://127.0.0.1:$http_port (API nodes ${api_ports[*]}, $workers workers, PostgreSQL :$pg_port, Redis :$redis_port; logs in $root/logs)"
+  if [ -f "$root/initial-admin-password" ]; then
+    echo "Sign in as admin@docket.local with the password in $root/initial-admin-password (POST /api/v1/auth/login)."
+  else
+    echo "Sign in with your account; \`dotnet $docket users create EMAIL --admin\` (with the settings above) adds one."
+  fi
 }
 
 case "${1:-up}" in
