@@ -151,6 +151,10 @@ public static class DocketHost
         services.AddSingleton<EventStreamer>();
         services.AddDocketAuthentication();
         services.AddDocketRateLimits();
+        services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.Section);
+        services.AddScoped<IdempotencyKeys>();
+        services.AddSingleton<ExpiredRowSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiredRowSweeper>());
         services.AddScoped<ExportWriter>();
         services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {

@@ -62,7 +62,12 @@ public static class AdminApi
         return TypedResults.Ok(pageRequest.Of(items, total));
     }
 
-    private static async Task<IResult> Requeue(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
+    private static Task<IResult> Requeue(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
+        TimeProvider clock, IdempotencyKeys idempotency, CancellationToken cancellationToken) =>
+        idempotency.RunAsync(http, user, $"POST /api/v1/admin/failed-jobs/{id}/requeue",
+            () => RequeueOnceAsync(http, id, db, store, user, clock, cancellationToken), cancellationToken);
+
+    private static async Task<IResult> RequeueOnceAsync(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id, cancellationToken);

@@ -39,7 +39,7 @@ public static class DocumentsApi
     }
 
     private static async Task<IResult> Upload(
-        HttpContext http, UploadReceiver receiver, IFileStore files, IJobStore store, CurrentUser user,
+        HttpContext http, UploadReceiver receiver, IFileStore files, IJobStore store, CurrentUser user, IdempotencyKeys idempotency,
         CancellationToken cancellationToken)
     {
         var (received, refusal) = await receiver.ReceiveAsync(http.Request, cancellationToken);
@@ -47,6 +47,22 @@ public static class DocumentsApi
             return ApiErrors.Create(http, refusal.Status, refusal.Code, refusal.Message,
                 refusal.FileName is null ? null : new { filename = refusal.FileName });
 
+        // The same files under the same names are the same upload, whatever multipart boundary carried them.
+        var fingerprint = "upload\n" + string.Join("\n", received.Select(f => $"{f.FileName}\t{f.Sha256}\t{f.SizeBytes}"));
+        var stored = false;
+        var answer = await idempotency.RunAsync(http, user, fingerprint, () =>
+        {
+            stored = true;
+            return StoreAsync(received, files, store, user, cancellationToken);
+        }, cancellationToken);
+        // A replayed or refused repeat stores nothing; its files were only ever temporary.
+        if (!stored) UploadReceiver.Discard(received);
+        return answer;
+    }
+
+    private static async Task<IResult> StoreAsync(List<ReceivedFile> received, IFileStore files, IJobStore store, CurrentUser user,
+        CancellationToken cancellationToken)
+    {
         var documents = received.Select(file =>
         {
             var id = Guid.CreateVersion7();

@@ -59,7 +59,12 @@ public static class JobsApi
     private static async Task<IResult> Get(HttpContext http, Guid id, DocketDbContext db, CurrentUser user, CancellationToken cancellationToken) =>
         await FindAsync(db, user, id, cancellationToken) is { } job ? TypedResults.Ok(JobView.From(job)) : ApiErrors.NotFound(http, "job", id);
 
-    private static async Task<IResult> Retry(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
+    private static Task<IResult> Retry(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
+        TimeProvider clock, IdempotencyKeys idempotency, CancellationToken cancellationToken) =>
+        idempotency.RunAsync(http, user, $"POST /api/v1/jobs/{id}/retry",
+            () => RetryOnceAsync(http, id, db, store, user, clock, cancellationToken), cancellationToken);
+
+    private static async Task<IResult> RetryOnceAsync(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await FindAsync(db, user, id, cancellationToken) is not { } job) return ApiErrors.NotFound(http, "job", id);

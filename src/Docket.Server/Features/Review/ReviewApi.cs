@@ -145,7 +145,12 @@ public static class ReviewApi
             "The document is rejected; it can be reprocessed.", cancellationToken);
     }
 
-    private static async Task<IResult> Reprocess(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
+    private static Task<IResult> Reprocess(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
+        TimeProvider clock, IdempotencyKeys idempotency, CancellationToken cancellationToken) =>
+        idempotency.RunAsync(http, user, $"POST /api/v1/review/{id}/reprocess",
+            () => ReprocessOnceAsync(http, id, db, store, user, clock, cancellationToken), cancellationToken);
+
+    private static async Task<IResult> ReprocessOnceAsync(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
         TimeProvider clock, CancellationToken cancellationToken)
     {
         if (await DocumentsApi.FindAsync(db, user, id, cancellationToken) is not { } document) return ApiErrors.NotFound(http, "document", id);
