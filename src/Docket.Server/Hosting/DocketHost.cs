@@ -162,7 +162,22 @@ public static class DocketHost
         services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Docket API";
-            document.Info.Description = "Asynchronous document processing: upload, live progress, review, finalise, export.";
+            document.Info.Description = "Asynchronous document processing: upload, live progress, review, finalise, export. "
+                + "Sign in with POST /api/v1/auth/login and send the access token as a bearer token.";
+            document.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["bearer"] = new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "The access_token from POST /api/v1/auth/login (15 minutes; renew with POST /api/v1/auth/refresh).",
+            };
+            document.Security ??= [];
+            document.Security.Add(new Microsoft.OpenApi.OpenApiSecurityRequirement
+            {
+                [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("bearer", document)] = [],
+            });
             return Task.CompletedTask;
         }));
         return services;
