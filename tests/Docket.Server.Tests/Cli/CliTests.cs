@@ -25,9 +25,17 @@ public sealed class CliTests : IAsyncLifetime
             ["Queue__PollInterval"] = "00:00:00.050",
             ["Queue__RetryBaseDelay"] = "00:00:00.050",
             ["Queue__RetryMaxDelay"] = "00:00:00.100",
+            ["Auth__Admin__Email"] = Email,
+            ["Auth__Admin__Password"] = Password,
         }, "serve", "--urls", _url);
         await Ports.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => _server.HasExited, "docket serve");
+        // Every command below runs as this login, kept in the test's own config folder.
+        var login = await DocketWithInput(Password + "\n", "login", "--email", Email, "--password-stdin");
+        Assert.True(login.ExitCode == 0, login.ToString());
     }
+
+    private const string Email = "cli@test.docket";
+    private const string Password = "a password for the command line";
 
     public Task DisposeAsync()
     {
@@ -115,6 +123,16 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WithoutALogin_TheServerRefusesTheCommand_AndTheClientSaysSo()
+    {
+        var run = await Run(DotnetHost, [Path.Combine(AppContext.BaseDirectory, "docket.dll"), "list"],
+            new() { ["DOCKET_SERVER"] = _url, ["DOCKET_CONFIG_DIR"] = Path.Combine(_root, "nobody") });
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("unauthorized", run.Stderr + run.Stdout);
+    }
+
+    [Fact]
     public async Task AnUnreachableServer_IsAClearFailure_NotACrash()
     {
         var run = await Docket("list", "--server", $"http://127.0.0.1:{Ports.Free()}");
@@ -130,7 +148,10 @@ public sealed class CliTests : IAsyncLifetime
             .Select(argument => "'" + argument.Replace("'", "'\\''") + "'"));
 
         // script(1) gives the command a pseudo-terminal; -e passes its exit code through.
-        var run = await Run("script", ["-qec", command, "/dev/null"], new() { ["TERM"] = "xterm-256color", ["COLUMNS"] = "120" });
+        var run = await Run("script", ["-qec", command, "/dev/null"], new()
+        {
+            ["TERM"] = "xterm-256color", ["COLUMNS"] = "120", ["DOCKET_CONFIG_DIR"] = Path.Combine(_root, "cli-config"),
+        });
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("report.txt", run.Stdout);
@@ -167,11 +188,14 @@ public sealed class CliTests : IAsyncLifetime
 
     private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
-    private Task<RunResult> Docket(params string[] arguments) =>
-        Run(DotnetHost, [Path.Combine(AppContext.BaseDirectory, "docket.dll"), .. arguments],
-            new() { ["DOCKET_SERVER"] = _url, ["DOCKET_CONFIG_DIR"] = Path.Combine(_root, "cli-config") });
+    private Task<RunResult> Docket(params string[] arguments) => DocketWithInput(null, arguments);
 
-    private static async Task<RunResult> Run(string program, IEnumerable<string> arguments, Dictionary<string, string> environment)
+    private Task<RunResult> DocketWithInput(string? input, params string[] arguments) =>
+        Run(DotnetHost, [Path.Combine(AppContext.BaseDirectory, "docket.dll"), .. arguments],
+            new() { ["DOCKET_SERVER"] = _url, ["DOCKET_CONFIG_DIR"] = Path.Combine(_root, "cli-config") }, input);
+
+    private static async Task<RunResult> Run(string program, IEnumerable<string> arguments, Dictionary<string, string> environment,
+        string? input = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -183,6 +207,7 @@ public sealed class CliTests : IAsyncLifetime
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var (key, value) in environment) start.Environment[key] = value;
         using var process = Process.Start(start)!;
+        if (input is not null) await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -30,7 +30,7 @@ public sealed class LearningFeedTests : IDisposable
     {
         var learner = new RecordingLearner();
         await using var server = Server(learner);
-        using var client = server.CreateClient();
+        using var client = server.CreateAuthenticatedClient();
         var (id, _) = await client.ProcessedTextAsync("invoice.txt", "INVOICE\nInvoice number: A-17\nTotal: 120.00 EUR\n");
         using (var edit = await client.PutReviewAsync(id, new { fields = new { invoice_number = "A-18" }, category = "receipt" },
                    await client.ETagAsync(id)))
@@ -55,7 +55,7 @@ public sealed class LearningFeedTests : IDisposable
         var finalised = new List<Guid>();
         await using (var first = Server(new RecordingLearner()))
         {
-            using var client = first.CreateClient();
+            using var client = first.CreateAuthenticatedClient();
             var rejected = await client.ProcessedTextAsync("rejected.txt", "A memo nobody wanted.");
             await client.PostJsonAsync($"/api/v1/review/{rejected.DocumentId}/reject", null, HttpStatusCode.OK);
             foreach (var name in new[] { "b.txt", "a.txt", "c.txt" })
@@ -81,7 +81,7 @@ public sealed class LearningFeedTests : IDisposable
         await using var apiNode = Server(new RecordingLearner());
         await using var workerNode = Server(elsewhere, noWorker: false, pollInterval: "00:00:00.100");
         _ = workerNode.Services;
-        using var client = apiNode.CreateClient();
+        using var client = apiNode.CreateAuthenticatedClient();
 
         var (id, _) = await client.ProcessedTextAsync("contract.txt", "This agreement is made between the parties.");
         await client.PostJsonAsync($"/api/v1/review/{id}/approve", null, HttpStatusCode.OK);
@@ -102,7 +102,7 @@ public sealed class LearningFeedTests : IDisposable
             services.AddSingleton<ILearner>(new ThrowingLearner());
             services.AddSingleton<ILearner>(learner);
         });
-        using var client = server.CreateClient();
+        using var client = server.CreateAuthenticatedClient();
         var (id, _) = await client.ProcessedTextAsync("memo.txt", "Memo: the office is closed on Friday.");
 
         var decision = await client.PostJsonAsync($"/api/v1/review/{id}/approve", null, HttpStatusCode.OK);

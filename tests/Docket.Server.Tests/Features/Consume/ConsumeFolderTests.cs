@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Docket.Server.Features.Accounts;
 using Docket.Server.Features.Consume;
 using Docket.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +29,7 @@ public sealed class ConsumeFolderTests : IDisposable
     public async Task ADroppedFile_BecomesADocument_AndIsMovedToProcessed()
     {
         await using var server = Server();
-        using var client = server.CreateClient();
+        using var client = server.CreateAuthenticatedClient(Roles.Admin);
         var text = "Invoice number: C-1\nTotal: 10.00 EUR\n";
 
         await Drop("scan 1.txt", text);
@@ -50,7 +51,7 @@ public sealed class ConsumeFolderTests : IDisposable
             ["Consume:Enabled"] = "false",
             ["Consume:StableFor"] = "00:00:02",
         });
-        using var client = server.CreateClient();
+        using var client = server.CreateAuthenticatedClient(Roles.Admin);
         var clock = new ManualClock();
         var consumer = ActivatorUtilities.CreateInstance<ConsumeFolder>(server.Services, clock);
         Directory.CreateDirectory(Folder);
@@ -78,7 +79,7 @@ public sealed class ConsumeFolderTests : IDisposable
     public async Task APartialName_IsLeftAlone_UntilTheWriterRenamesIt()
     {
         await using var server = Server();
-        using var client = server.CreateClient();
+        using var client = server.CreateAuthenticatedClient(Roles.Admin);
         await Drop("report.txt.part", "Quarterly report: revenue grew.");
 
         await Task.Delay(1000);
@@ -95,13 +96,13 @@ public sealed class ConsumeFolderTests : IDisposable
         Guid first;
         await using (var server = Server())
         {
-            using var client = server.CreateClient();
+            using var client = server.CreateAuthenticatedClient(Roles.Admin);
             await Drop("memo.txt", "Memo: the office is closed on Friday.");
             first = (await SingleDocumentAsync(client, "memo.txt")).Guid("id");
         }
 
         await using var restarted = Server();
-        using var again = restarted.CreateClient();
+        using var again = restarted.CreateAuthenticatedClient(Roles.Admin);
         await Drop("memo copy.txt", "Memo: the office is closed on Friday.");
 
         var reason = await Wait.UntilAsync(() => ReadIfExists(Path.Combine(Folder, "failed", "memo copy.txt.reason.txt")),
@@ -120,7 +121,7 @@ public sealed class ConsumeFolderTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(ingesting, $"{id:N}_letter.txt"), "Dear Ms Smith, thank you for your letter.");
 
         await using var server = Server();
-        using var client = server.CreateClient();
+        using var client = server.CreateAuthenticatedClient(Roles.Admin);
         var document = await SingleDocumentAsync(client, "letter.txt");
         Assert.Equal(id, document.Guid("id"));
 
@@ -136,7 +137,7 @@ public sealed class ConsumeFolderTests : IDisposable
     public async Task AFileTheUploadChecksRefuse_IsMovedToFailed_BesideItsReason_AndStoresNothing()
     {
         await using var server = Server();
-        using var client = server.CreateClient();
+        using var client = server.CreateAuthenticatedClient(Roles.Admin);
 
         await Drop("invoice.pdf", "<html><script>alert(1)</script></html>");
         await Drop("empty.txt", "");

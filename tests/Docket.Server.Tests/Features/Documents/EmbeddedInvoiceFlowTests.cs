@@ -5,7 +5,7 @@ namespace Docket.Server.Tests.Features.Documents;
 /// <summary>A Factur-X PDF uploaded to the real server: its fields come from the attached XML, and the result says so.</summary>
 public sealed class EmbeddedInvoiceFlowTests(DocketFactory factory) : IClassFixture<DocketFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateAuthenticatedClient();
 
     private static byte[] Invoice(string name) =>
         File.ReadAllBytes(Path.Combine(Samples.RepoRoot, "..", "shared", "samples", "invoices", "synthetic", name));

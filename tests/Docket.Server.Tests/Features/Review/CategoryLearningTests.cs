@@ -49,7 +49,7 @@ public abstract class CategoryLearningTests(TestDatabase database)
     public async Task AReviewersCategoryCorrection_ChangesThePredictionForTheNextSimilarUpload()
     {
         await using var server = DocketFactory.Create(database: database);
-        using var client = server.CreateClient();
+        using var client = server.CreateAuthenticatedClient();
         foreach (var (name, text) in Everyday)
         {
             var (id, _) = await client.ProcessedTextAsync(name, text);
