@@ -1,8 +1,43 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { dropFiles, expectAccessible, fromDisk, parseCsv, row, samples, screenshot } from "./helpers";
+import { admin, dropFiles, expectAccessible, fromDisk, parseCsv, row, samples, screenshot, signIn } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
+
+test.beforeEach(async ({ context }) => {
+  await signIn(context);
+});
+
+test("signing in through the page starts a cookie session that survives a reload, and signing out ends it", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Sign in to Docket" })).toBeVisible();
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in to Docket" })).toBeVisible();
+
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in to Docket" })).toBeHidden();
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === "docket_session");
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe("Strict");
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Sign in to Docket" })).toBeHidden();
+  // An unsafe request from the page carries the CSRF token; one without it is refused.
+  const forged = await context.request.post("/api/v1/export/json", { data: {} });
+  expect(forged.status()).toBe(403);
+
+  const loggedOut = page.waitForResponse((response) => response.url().endsWith("/api/v1/auth/logout"));
+  await page.getByRole("button", { name: "Sign out" }).click();
+  expect((await loggedOut).status()).toBe(204);
+  expect((await context.request.get("/api/v1/auth/me")).status()).toBe(401);
+  await expect(page.getByRole("heading", { name: "Sign in to Docket" })).toBeVisible();
+  await context.close();
+});
 
 test("upload the samples, watch them finish live, review and approve the invoice, export CSV", async ({ page }) => {
   await page.goto("/upload");
@@ -148,6 +183,7 @@ test("the screens work at phone width and from the keyboard", async ({ page }) =
 
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto("/");
+  await expect(page.getByText("Live", { exact: true })).toBeVisible();
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   await page.keyboard.press("Tab");

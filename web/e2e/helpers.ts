@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page } from "@playwright/test";
+import { expect, type BrowserContext, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,18 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The seed sample files, as the repository keeps them. */
 export const samples = ["sample-invoice.csv", "sample-letter.txt", "sample-memo.md", "sample-report.txt", "sample-technical-doc.json"]
   .map((name) => join(repo, "samples", "inputs", name));
+
+/** The first admin that e2e/serve.mjs configures. */
+export const admin = { email: "e2e@docket.local", password: "a password for the browser tests" };
+
+/**
+ * Starts a browser session for the context as the sign-in page does (cookie: true): the session
+ * and CSRF cookies land in the context's cookie jar, which its pages share.
+ */
+export async function signIn(context: BrowserContext) {
+  const response = await context.request.post("/api/v1/auth/login", { data: { ...admin, cookie: true } });
+  expect(response.status()).toBe(200);
+}
 
 /** Saves the screen for the README (docs/screenshots/NAME.png). */
 export async function screenshot(page: Page, name: string) {

@@ -23,6 +23,11 @@ const child = spawn("dotnet", [
   `--Web:Root=${join(web, "dist")}`,
   "--Streams:FeedPollInterval=00:00:00.200",
   "--Queue:PollInterval=00:00:00.100",
+  // The first admin, whom the tests sign in as (helpers.ts); every test signs in once, from one address.
+  "--Auth:Admin:Email=e2e@docket.local",
+  "--Auth:Admin:Password=a password for the browser tests",
+  "--RateLimits:SignInPerIpPerMinute=1000",
+  "--RateLimits:UploadsPerUserPerMinute=1000",
 ], { stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));

@@ -7,7 +7,7 @@ namespace Docket.Server.Api;
 /// UI: scripts only from our origin (no inline script, no eval), styles from our origin plus inline
 /// style attributes (React and Swagger UI set them), images also as data: and blob: URLs, requests
 /// only to our own API, and no framing by anyone. An endpoint that sets a stricter policy of its
-/// own (downloads: sandbox) keeps it.
+/// own (downloads: sandbox; the web UI's page) keeps it, and so does one with its own referrer policy.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -23,7 +23,7 @@ public static class SecurityHeaders
             if (!headers.ContainsKey("Content-Security-Policy")) headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
+            if (!headers.ContainsKey("Referrer-Policy")) headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";

@@ -70,7 +70,9 @@ export function useSignOut() {
   const client = useQueryClient();
   return async () => {
     await signOut();
-    client.clear();
-    await client.invalidateQueries({ queryKey: sessionKey });
+    // Forget the account's data, but keep the session query observed: clear() would drop it from
+    // under the mounted app, which would then never hear that it is signed out.
+    client.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
+    await client.refetchQueries({ queryKey: sessionKey });
   };
 }
