@@ -53,6 +53,15 @@ public static class DocketHost
         app.UseRequestBodyLimits();
         app.UseDocketAuthentication();
         app.UseRateLimiter();
+        // A request that no route matched (a missing asset, an unknown path) answers 404 to everyone,
+        // before the fallback policy could make it a 401: nothing after this point would serve it, and
+        // routes are public in the OpenAPI document anyway.
+        app.Use((http, next) =>
+        {
+            if (http.GetEndpoint() is not null) return next(http);
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
         app.UseAuthorization();
         app.MapOpenApi("/api/v1/openapi.json").AllowAnonymous();
         app.MapHealthApi();

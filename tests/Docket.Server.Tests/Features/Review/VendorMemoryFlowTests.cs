@@ -56,7 +56,7 @@ public sealed class VendorMemoryFlowTests : IDisposable
     {
         await using (var server = Server())
         {
-            using var client = server.CreateClient();
+            using var client = server.CreateAuthenticatedClient();
             var (first, _) = await client.ProcessedTextAsync("halverson-1.txt", Invoice("HR-3301", "PO-7001", "3 March 2025", "120.00"));
             var machine = await FieldsAsync(client, first);
             Assert.NotEqual(ProperName, machine.GetProperty("issuer").Str("value"));
@@ -77,7 +77,7 @@ public sealed class VendorMemoryFlowTests : IDisposable
 
         await using (var restarted = Server())
         {
-            using var client = restarted.CreateClient();
+            using var client = restarted.CreateAuthenticatedClient();
             var (third, _) = await client.ProcessedTextAsync("halverson-3.txt", Invoice("HR-3391", "PO-7152", "6 May 2025", "360.00"));
             var fields = await FieldsAsync(client, third);
             Assert.Equal(ProperName, fields.GetProperty("issuer").Str("value"));
@@ -89,7 +89,7 @@ public sealed class VendorMemoryFlowTests : IDisposable
     public async Task AnotherVendorsInvoice_IsLeftAsTheRulesReadIt()
     {
         await using var server = Server();
-        using var client = server.CreateClient();
+        using var client = server.CreateAuthenticatedClient();
         var (first, _) = await client.ProcessedTextAsync("halverson-1.txt", Invoice("HR-3301", "PO-7001", "3 March 2025", "120.00"));
         using (var edit = await client.PutReviewAsync(first, new { fields = new { issuer = ProperName, invoice_number = "HR-3301" } },
                    await client.ETagAsync(first)))

@@ -17,7 +17,7 @@ public sealed class ChangeFeedTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _client = _server.CreateClient();
+        _client = _server.CreateAuthenticatedClient();
         return Task.CompletedTask;
     }
 

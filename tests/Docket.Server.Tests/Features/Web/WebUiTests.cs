@@ -73,7 +73,7 @@ public sealed class WebUiTests : IAsyncLifetime
     [Fact]
     public async Task AWrongMethodOnAnApiRoute_StaysA405()
     {
-        using var response = await _client.PutAsync("/api/v1/documents", null);
+        using var response = await _server.CreateAuthenticatedClient().PutAsync("/api/v1/documents", null);
 
         await response.AssertErrorAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
     }
@@ -81,7 +81,7 @@ public sealed class WebUiTests : IAsyncLifetime
     [Fact]
     public async Task TheApi_StillAnswersBesideTheApp()
     {
-        var page = await _client.GetJsonAsync("/api/v1/documents");
+        var page = await _server.CreateAuthenticatedClient().GetJsonAsync("/api/v1/documents");
 
         Assert.Equal(0, page.Int("total"));
     }
