@@ -11,7 +11,7 @@ public sealed class OcrFlowTests(DocketFactory factory) : IClassFixture<DocketFa
 {
     private static readonly string Fixtures = Path.Combine(Samples.RepoRoot, "tests", "Fixtures", "ocr");
 
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateAuthenticatedClient();
 
     [Fact]
     public async Task AScannedPdf_IsReadWithOcr_WithAProgressEventPerPage_OnTheStream()
