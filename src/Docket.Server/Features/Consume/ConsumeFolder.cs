@@ -3,6 +3,7 @@ using Docket.Data;
 using Docket.Data.Jobs;
 using Docket.Data.Model;
 using Docket.Data.Storage;
+using Docket.Server.Features.Accounts;
 using Docket.Server.Features.Documents;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -218,7 +219,12 @@ public sealed class ConsumeFolder(
 
     private async Task<Guid> OwnerAsync(DocketDbContext db, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(_options.Owner)) return DataServices.DefaultUserId;
+        if (string.IsNullOrWhiteSpace(_options.Owner))
+            // The first administrator who can sign in, so the documents show up for a person; the built-in
+            // local user (no password) only when no such account exists yet.
+            return await db.Users.Where(u => u.Role == Roles.Admin && u.Id != DataServices.DefaultUserId)
+                       .OrderBy(u => u.CreatedAt).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(cancellationToken)
+                   ?? DataServices.DefaultUserId;
         var email = _options.Owner.Trim();
         return await db.Users.Where(u => u.Email == email).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(cancellationToken)
                ?? throw new InvalidOperationException($"Consume:Owner '{email}' is not a user; consumed files wait until it is.");
