@@ -5,6 +5,7 @@ using Docket.Data.Model;
 using Docket.Data.Postgres;
 using Docket.Data.Sqlite;
 using Docket.Data.Storage;
+using Docket.Data.Telemetry;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,8 @@ public static class DataServices
         services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QueueOptions>().BindConfiguration(QueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddTimeProvider();
+        services.AddMetrics();
+        services.AddSingleton<QueueMetrics>();
 
         services.AddSingleton(sp => new SqliteDatabase(SqliteConnectionString(sp)));
         services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString!));

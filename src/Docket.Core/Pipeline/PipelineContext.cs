@@ -19,6 +19,9 @@ public sealed class PipelineContext(DocumentInput document)
     /// <summary>Reports progress within the running stage, 0-100 of that stage; the runner sets it per stage.</summary>
     public IProgress<StageProgress> Progress { get; internal set; } = Nowhere;
 
+    /// <summary>What each completed stage added, kept with the result so a later job can start at any stage.</summary>
+    public StageOutputs StageOutputs { get; } = new();
+
     public ExtractedText? Text { get; set; }
 
     /// <summary>The e-invoice XML a PDF carries, left by the extract stage; null when there is none.</summary>

@@ -33,7 +33,17 @@ public sealed record ClaimedJob(
     string FileName,
     string FileType,
     long SizeBytes,
-    string StorageKey);
+    string StorageKey)
+{
+    /// <summary>The stage to start at, reusing the stored outputs of the stages before it; null runs every stage.</summary>
+    public string? StartStage { get; init; }
+
+    /// <summary>The X-Request-ID of the request that created the job, for the worker's logs.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>The W3C traceparent of the span that created the job: the job's spans continue that trace.</summary>
+    public string? TraceParent { get; init; }
+}
 
 public enum LeaseStatus
 {
@@ -45,7 +55,8 @@ public enum LeaseStatus
 }
 
 /// <summary>What processing produced, stored as a new result version of the document.</summary>
-public sealed record ResultToStore(string Content, string DataJson, string? Title, string? Category);
+/// <param name="StagesJson">Each stage's outputs (<c>{"stage": {...}}</c>), so a later job can start at any stage.</param>
+public sealed record ResultToStore(string Content, string DataJson, string? Title, string? Category, string? StagesJson = null);
 
 public sealed record ProgressUpdate(string Event, string Stage, int Progress, string Message);
 
@@ -103,8 +114,11 @@ public interface IJobStore
     /// <summary>
     /// Starts a new job for a document whose status is one of <paramref name="allowedFrom"/>
     /// (reprocess), or, with <paramref name="retryOf"/>, retries that failed or cancelled job.
+    /// With <paramref name="startStage"/> the job starts at that stage, from the stored outputs of the
+    /// document's current result (the caller checks they exist).
     /// </summary>
-    Task<EnqueueOutcome> EnqueueAsync(Guid documentId, Guid ownerId, IReadOnlyCollection<DocumentStatus> allowedFrom, Guid? retryOf, CancellationToken cancellationToken);
+    Task<EnqueueOutcome> EnqueueAsync(Guid documentId, Guid ownerId, IReadOnlyCollection<DocumentStatus> allowedFrom, Guid? retryOf,
+        CancellationToken cancellationToken, string? startStage = null);
 
     /// <summary>Claims at most <paramref name="limit"/> due jobs, oldest first, each exclusively.</summary>
     Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string workerId, int limit, TimeSpan lease, CancellationToken cancellationToken);
@@ -139,4 +153,14 @@ public interface IJobStore
 
     /// <summary>The newest stored event id for a job or document (0 when none).</summary>
     Task<long> LastEventIdAsync(EventScope scope, Guid id, CancellationToken cancellationToken);
+}
+
+internal static class JobMessages
+{
+    public static string Queued(Guid? retryOf, string? startStage) => (retryOf, startStage) switch
+    {
+        ({ }, _) => "Queued again (retry)",
+        (null, { } stage) => $"Queued for reprocessing from the {stage} stage",
+        _ => "Queued for reprocessing",
+    };
 }

@@ -25,6 +25,8 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+    public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
+    public DbSet<MaintenanceRun> MaintenanceRuns => Set<MaintenanceRun>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -66,6 +68,12 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
         {
             record.ToTable("idempotency_keys");
             record.HasKey(r => new { r.UserId, r.IdempotencyKey });
+        });
+        model.Entity<WorkerRecord>().ToTable("workers");
+        model.Entity<MaintenanceRun>(run =>
+        {
+            run.ToTable("maintenance_runs");
+            run.HasKey(r => r.Task);
         });
 
         foreach (var entity in model.Model.GetEntityTypes())

@@ -149,6 +149,15 @@ public sealed class Job
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? FinalizedAt { get; set; }
 
+    /// <summary>Reprocessing from a stage: the first stage this job runs; null for every stage.</summary>
+    public string? StartStage { get; set; }
+
+    /// <summary>The X-Request-ID of the request that made the job.</summary>
+    public string? RequestId { get; set; }
+
+    /// <summary>The W3C traceparent the job's spans continue.</summary>
+    public string? TraceParent { get; set; }
+
     public Document? Document { get; set; }
 }
 
@@ -174,6 +183,9 @@ public sealed class ResultVersion
     public int Version { get; set; }
     public required string Content { get; set; }
     public required string Data { get; set; }
+
+    /// <summary>Each stage's outputs as JSON, so a later job can start at any stage; null in older results.</summary>
+    public string? Stages { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
 
@@ -196,4 +208,26 @@ public sealed class ConsumedFile
     public Guid DocumentId { get; set; }
     public required string FileName { get; set; }
     public DateTimeOffset ConsumedAt { get; set; }
+}
+
+/// <summary>A worker process, as its last heartbeat described it.</summary>
+public sealed class WorkerRecord
+{
+    public required string Id { get; set; }
+    public required string Host { get; set; }
+    public int ProcessId { get; set; }
+    public int Slots { get; set; }
+    public int Busy { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset LastSeenAt { get; set; }
+}
+
+/// <summary>The last run of one maintenance task, whichever node ran it.</summary>
+public sealed class MaintenanceRun
+{
+    public required string Task { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public string? Node { get; set; }
+    public string? Outcome { get; set; }
 }

@@ -2,6 +2,7 @@ using Docket.Core.Documents;
 using Docket.Core.Jobs;
 using Docket.Data.Events;
 using Docket.Data.Jobs;
+using Docket.Data.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -17,7 +18,8 @@ namespace Docket.Data.Postgres;
 /// Errors are not caught here: a lost connection or an administrator shutdown (08xxx, 57P01)
 /// reaches the worker, which logs it and claims again after a backoff.
 /// </summary>
-public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus, IOptions<QueueOptions> options, TimeProvider clock)
+public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus, IOptions<QueueOptions> options, TimeProvider clock,
+    QueueMetrics? metrics = null)
     : IJobStore
 {
     private static readonly string[] QueuedSources = Sources(DocumentStatus.Queued);
@@ -28,8 +30,11 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
 
     private readonly QueueOptions _options = options.Value;
 
-    public Task<IReadOnlyList<EnqueuedJob>> AddDocumentsAsync(IReadOnlyList<NewDocument> documents, CancellationToken cancellationToken) =>
-        WriteAsync<IReadOnlyList<EnqueuedJob>>(async s =>
+    public async Task<IReadOnlyList<EnqueuedJob>> AddDocumentsAsync(IReadOnlyList<NewDocument> documents, CancellationToken cancellationToken)
+    {
+        using var span = DocketTracing.Source.StartActivity("enqueue");
+        var origin = JobOrigin.Current();
+        return await WriteAsync<IReadOnlyList<EnqueuedJob>>(async s =>
         {
             var now = Now();
             var jobs = new List<EnqueuedJob>(documents.Count);
@@ -46,17 +51,22 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     """, cancellationToken,
                     ("id", d.Id), ("owner", d.OwnerId), ("name", d.FileName), ("type", d.FileType), ("ctype", d.ContentType),
                     ("size", d.SizeBytes), ("sha", d.Sha256), ("key", d.StorageKey), ("job", jobId), ("now", now));
-                await InsertJobAsync(s, jobId, d.Id, d.OwnerId, retryOf: null, now, cancellationToken);
+                await InsertJobAsync(s, jobId, d.Id, d.OwnerId, retryOf: null, startStage: null, origin, now, cancellationToken);
                 await AddEventAsync(s, jobId, d.Id, EventNames.JobQueued, null, 0, "Queued for processing", null, now, cancellationToken);
                 jobs.Add(new EnqueuedJob(d.Id, jobId, DocumentStatus.Queued, duplicateOf));
             }
+            s.AfterCommit(() => metrics?.Created(documents.Count));
             WakeWorkers(s);
             return jobs;
         }, cancellationToken);
+    }
 
-    public Task<EnqueueOutcome> EnqueueAsync(Guid documentId, Guid ownerId, IReadOnlyCollection<DocumentStatus> allowedFrom, Guid? retryOf,
-        CancellationToken cancellationToken) =>
-        WriteAsync<EnqueueOutcome>(async s =>
+    public async Task<EnqueueOutcome> EnqueueAsync(Guid documentId, Guid ownerId, IReadOnlyCollection<DocumentStatus> allowedFrom, Guid? retryOf,
+        CancellationToken cancellationToken, string? startStage = null)
+    {
+        using var span = DocketTracing.Source.StartActivity("enqueue");
+        var origin = JobOrigin.Current();
+        return await WriteAsync<EnqueueOutcome>(async s =>
         {
             var rows = await s.QueryAsync("SELECT status, current_job_id FROM documents WHERE id = @id AND owner_id = @owner",
                 r => (Status: r.GetString(0), CurrentJob: r.IsDBNull(1) ? (Guid?)null : r.GetGuid(1)), cancellationToken,
@@ -91,12 +101,14 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                 WHERE id = @id AND status = @status
                 """, cancellationToken, ("job", jobId), ("now", now), ("id", documentId), ("status", statusText));
             if (moved == 0) return new EnqueueOutcome.WrongStatus(status);
-            await InsertJobAsync(s, jobId, documentId, ownerId, retryOf, now, cancellationToken);
-            var message = retryOf is null ? "Queued for reprocessing" : "Queued again (retry)";
-            await AddEventAsync(s, jobId, documentId, EventNames.JobQueued, null, 0, message, null, now, cancellationToken);
+            await InsertJobAsync(s, jobId, documentId, ownerId, retryOf, startStage, origin, now, cancellationToken);
+            await AddEventAsync(s, jobId, documentId, EventNames.JobQueued, null, 0, JobMessages.Queued(retryOf, startStage), null, now,
+                cancellationToken);
+            s.AfterCommit(() => metrics?.Created(1));
             WakeWorkers(s);
             return new EnqueueOutcome.Enqueued(jobId);
         }, cancellationToken);
+    }
 
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string workerId, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -120,7 +132,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, attempted_at = @now,
                                       attempted_by = @worker, lease_expires_at = @expires, stage = NULL
                     FROM next WHERE j.id = next.id
-                    RETURNING j.id, j.document_id, j.attempt, j.max_attempts, j.priority, j.scheduled_at
+                    RETURNING j.id, j.document_id, j.attempt, j.max_attempts, j.priority, j.scheduled_at, j.start_stage, j.request_id,
+                              j.trace_parent
                 ), moved AS (
                     UPDATE documents d SET status = 'processing', updated_at = @now, version = d.version + 1
                     FROM claimed c WHERE d.id = c.document_id AND d.status = ANY(@sources)
@@ -132,12 +145,17 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     RETURNING id, job_id, message
                 )
                 SELECT c.id, c.document_id, c.attempt, c.max_attempts, d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key,
-                       e.id, e.message
+                       e.id, e.message, c.start_stage, c.request_id, c.trace_parent
                 FROM claimed c JOIN documents d ON d.id = c.document_id JOIN started e ON e.job_id = c.id
                 ORDER BY c.priority, c.scheduled_at, c.id
                 """,
                 r => (Job: new ClaimedJob(new JobLease(r.GetGuid(0), r.GetInt32(2)), r.GetGuid(1), r.GetGuid(4), r.GetInt32(3),
-                    r.GetString(5), r.GetString(6), r.GetInt64(7), r.GetString(8)), EventId: r.GetInt64(9), Message: r.GetString(10)),
+                    r.GetString(5), r.GetString(6), r.GetInt64(7), r.GetString(8))
+                {
+                    StartStage = r.IsDBNull(11) ? null : r.GetString(11),
+                    RequestId = r.IsDBNull(12) ? null : r.GetString(12),
+                    TraceParent = r.IsDBNull(13) ? null : r.GetString(13),
+                }, EventId: r.GetInt64(9), Message: r.GetString(10)),
                 cancellationToken, ("now", now), ("limit", limit), ("worker", workerId), ("expires", now + lease),
                 ("sources", ProcessingSources), ("event", EventNames.JobStarted));
 
@@ -198,10 +216,10 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     WHERE id = @job AND attempt = @attempt AND state = 'running'
                     RETURNING document_id
                 ), result AS (
-                    INSERT INTO document_results (id, document_id, job_id, version, content, data, created_at)
+                    INSERT INTO document_results (id, document_id, job_id, version, content, data, stages, created_at)
                     SELECT @rid, done.document_id, @job,
                            COALESCE((SELECT MAX(r.version) FROM document_results r WHERE r.document_id = done.document_id), 0) + 1,
-                           @content, @data, @now
+                           @content, @data, @stages, @now
                     FROM done
                     RETURNING document_id
                 ), document AS (
@@ -214,11 +232,12 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                 RETURNING id, document_id
                 """, r => (EventId: r.GetInt64(0), DocumentId: r.GetGuid(1)), cancellationToken,
                 ("now", now), ("job", lease.JobId), ("attempt", lease.Attempt), ("rid", resultId), ("content", result.Content),
-                ("data", result.DataJson), ("title", result.Title), ("category", result.Category), ("sources", ProcessedSources),
+                ("data", result.DataJson), ("stages", result.StagesJson), ("title", result.Title), ("category", result.Category), ("sources", ProcessedSources),
                 ("event", EventNames.JobCompleted), ("message", "Processing completed; ready for review"));
             if (stored.Count == 0) return false;
             Announce(s, new JobEvent(stored[0].EventId, lease.JobId, stored[0].DocumentId, EventNames.JobCompleted, null, 100,
                 "Processing completed; ready for review", now, null));
+            s.AfterCommit(() => metrics?.Succeeded());
             return true;
         }, cancellationToken);
 
@@ -247,6 +266,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                 var reason = permanent ? error : $"{error} (gave up after {lease.Attempt} attempts)";
                 await FailDocumentAsync(s, documentId, reason, now, cancellationToken);
                 await AddEventAsync(s, lease.JobId, documentId, EventNames.JobFailed, stage, 100, reason, error, now, cancellationToken);
+                s.AfterCommit(() => metrics?.Failed(permanent ? FailureReasons.Unprocessable : FailureReasons.AttemptsExhausted));
                 return FailureOutcome.Failed;
             }
 
@@ -261,6 +281,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                 await MoveDocumentAsync(s, documentId, "cancelled", CancelledSources, now, cancellationToken);
                 await AddEventAsync(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100, "Cancelled (the attempt had failed)",
                     error, now, cancellationToken);
+                s.AfterCommit(() => metrics?.Cancelled());
                 return FailureOutcome.Cancelled;
             }
 
@@ -272,6 +293,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
             await MoveDocumentAsync(s, documentId, "queued", QueuedSources, now, cancellationToken);
             var message = $"Attempt {lease.Attempt} of {maxAttempts} failed; retrying in {retryDelay.TotalSeconds:0.#} s";
             await AddEventAsync(s, lease.JobId, documentId, EventNames.JobRetrying, stage, 0, message, error, now, cancellationToken);
+            s.AfterCommit(() => metrics?.Retried(FailureReasons.Error));
             return FailureOutcome.RetryScheduled;
         }, cancellationToken);
 
@@ -288,6 +310,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
             await MoveDocumentAsync(s, documentId, "cancelled", CancelledSources, now, cancellationToken);
             await AddEventAsync(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100,
                 stage is null ? "Cancelled" : $"Cancelled before {stage}", null, now, cancellationToken);
+            s.AfterCommit(() => metrics?.Cancelled());
             return true;
         }, cancellationToken);
 
@@ -311,6 +334,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     await MoveDocumentAsync(s, documentId, "cancelled", CancelledSources, now, cancellationToken);
                     await AddEventAsync(s, jobId, documentId, EventNames.JobCancelled, null, 100, "Cancelled before it started", null, now,
                         cancellationToken);
+                    s.AfterCommit(() => metrics?.Cancelled());
                     return new CancelOutcome.Cancelled();
                 case JobState.Running:
                     await s.ExecuteAsync("UPDATE jobs SET cancel_requested = true WHERE id = @id", cancellationToken, ("id", jobId));
@@ -359,17 +383,20 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                         await MoveDocumentAsync(s, job.DocumentId, "cancelled", CancelledSources, now, cancellationToken);
                         await AddEventAsync(s, job.Id, job.DocumentId, EventNames.JobCancelled, null, 100, "Cancelled", null, now,
                             cancellationToken);
+                        s.AfterCommit(() => metrics?.Cancelled());
                         break;
                     case "failed":
                         var reason = $"{lost}; gave up after {job.Attempt} attempts";
                         await FailDocumentAsync(s, job.DocumentId, reason, now, cancellationToken);
                         await AddEventAsync(s, job.Id, job.DocumentId, EventNames.JobFailed, null, 100, reason, lost, now, cancellationToken);
+                        s.AfterCommit(() => metrics?.Failed(FailureReasons.WorkerLost));
                         break;
                     default:
                         requeued++;
                         await MoveDocumentAsync(s, job.DocumentId, "queued", QueuedSources, now, cancellationToken);
                         await AddEventAsync(s, job.Id, job.DocumentId, EventNames.JobRetrying, null, 0,
                             $"{lost}; queued again (attempt {job.Attempt} of {job.MaxAttempts} used)", lost, now, cancellationToken);
+                        s.AfterCommit(() => metrics?.Retried(FailureReasons.WorkerLost));
                         break;
                 }
             }
@@ -434,13 +461,14 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
         return result;
     }
 
-    private Task<int> InsertJobAsync(PostgresSession s, Guid jobId, Guid documentId, Guid ownerId, Guid? retryOf, DateTimeOffset now,
-        CancellationToken cancellationToken) =>
+    private Task<int> InsertJobAsync(PostgresSession s, Guid jobId, Guid documentId, Guid ownerId, Guid? retryOf, string? startStage,
+        JobOrigin origin, DateTimeOffset now, CancellationToken cancellationToken) =>
         s.ExecuteAsync("""
-            INSERT INTO jobs (id, document_id, owner_id, kind, state, priority, attempt, max_attempts, scheduled_at, retry_of, created_at)
-            VALUES (@id, @doc, @owner, 'process', 'queued', 0, 0, @max, @now, @retry, @now)
+            INSERT INTO jobs (id, document_id, owner_id, kind, state, priority, attempt, max_attempts, scheduled_at, retry_of, created_at,
+                              start_stage, request_id, trace_parent)
+            VALUES (@id, @doc, @owner, 'process', 'queued', 0, 0, @max, @now, @retry, @now, @start, @request, @trace)
             """, cancellationToken, ("id", jobId), ("doc", documentId), ("owner", ownerId), ("max", _options.MaxAttempts), ("now", now),
-            ("retry", retryOf));
+            ("retry", retryOf), ("start", startStage), ("request", origin.RequestId), ("trace", origin.TraceParent));
 
     private static Task<int> MoveDocumentAsync(PostgresSession s, Guid documentId, string status, string[] sources, DateTimeOffset now,
         CancellationToken cancellationToken) =>

@@ -23,6 +23,9 @@ public sealed class RedisEventBus : IEventBus, IAsyncDisposable, IDisposable
         _subscriber = new RedisSubscriber(options, subscriberCapacity, logger);
     }
 
+    /// <summary>Times either connection was lost and made again.</summary>
+    public long Reconnects => _publisher.Reconnects + _subscriber.Reconnects;
+
     /// <summary>Publishes dropped because the outgoing queue was full.</summary>
     public long DroppedPublishes => _publisher.Dropped;
 

@@ -16,6 +16,11 @@ internal sealed class RedisPublisher : IAsyncDisposable
 {
     private const int MaxBatch = 512;
 
+    private long _reconnects;
+
+    /// <summary>Times the connection was lost and made again.</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
     private readonly RedisOptions _options;
     private readonly ILogger _log;
     private readonly Channel<Request> _queue;
@@ -95,6 +100,7 @@ internal sealed class RedisPublisher : IAsyncDisposable
             var lost = new RedisException($"The connection to Redis at {_options} was lost before it answered.");
             while (inFlight.TryDequeue(out var request)) request.Completion.TrySetException(lost);
             if (stop.IsCancellationRequested) break;
+            Interlocked.Increment(ref _reconnects);
             _log.LogWarning(ended.Exception?.GetBaseException(), "Redis publisher lost its connection; reconnecting");
             await backoff.WaitAsync(stop);
         }

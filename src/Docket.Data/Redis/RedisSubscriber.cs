@@ -18,6 +18,11 @@ namespace Docket.Data.Redis;
 /// </summary>
 internal sealed class RedisSubscriber : IAsyncDisposable
 {
+    private long _reconnects;
+
+    /// <summary>Times the connection was lost and made again.</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
     private readonly RedisOptions _options;
     private readonly ILogger _log;
     private readonly int _capacity;
@@ -151,6 +156,7 @@ internal sealed class RedisSubscriber : IAsyncDisposable
             }
             await connection.DisposeAsync();
             if (stop.IsCancellationRequested) break;
+            Interlocked.Increment(ref _reconnects);
             _log.LogWarning(ended.Exception?.GetBaseException(), "Redis subscriber lost its connection; listeners replay from the database and it reconnects");
             await backoff.WaitAsync(stop);
         }

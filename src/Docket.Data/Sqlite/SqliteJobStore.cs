@@ -2,6 +2,7 @@ using Docket.Core.Documents;
 using Docket.Core.Jobs;
 using Docket.Data.Events;
 using Docket.Data.Jobs;
+using Docket.Data.Telemetry;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,8 @@ namespace Docket.Data.Sqlite;
 /// which SQLite runs under its single write lock, so two workers can never claim the same job.
 /// Every status change is guarded by the state machines' source states in its WHERE clause.
 /// </summary>
-public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<QueueOptions> options, TimeProvider clock)
+public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<QueueOptions> options, TimeProvider clock,
+    QueueMetrics? metrics = null)
     : IJobStore
 {
     private static readonly string QueuedSources = InList(DocumentStateMachine.SourcesOf(DocumentStatus.Queued));
@@ -25,6 +27,8 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
 
     public async Task<IReadOnlyList<EnqueuedJob>> AddDocumentsAsync(IReadOnlyList<NewDocument> documents, CancellationToken cancellationToken)
     {
+        using var span = DocketTracing.Source.StartActivity("enqueue");
+        var origin = JobOrigin.Current();
         return await db.WriteAsync(s =>
         {
             var now = Now();
@@ -43,17 +47,21 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     ("@id", Id(d.Id)), ("@owner", Id(d.OwnerId)), ("@name", d.FileName), ("@type", d.FileType),
                     ("@ctype", d.ContentType), ("@size", d.SizeBytes), ("@sha", d.Sha256), ("@key", d.StorageKey),
                     ("@job", Id(jobId)), ("@now", now));
-                InsertJob(s, jobId, d.Id, d.OwnerId, retryOf: null, now);
+                InsertJob(s, jobId, d.Id, d.OwnerId, retryOf: null, startStage: null, origin, now);
                 AddEvent(s, jobId, d.Id, EventNames.JobQueued, null, 0, "Queued for processing", null, now);
                 jobs.Add(new EnqueuedJob(d.Id, jobId, DocumentStatus.Queued, duplicateOf is null ? null : Guid.Parse(duplicateOf)));
             }
+            s.AfterCommit(() => metrics?.Created(documents.Count));
             WakeWorkers(s);
             return jobs;
         });
     }
 
-    public async Task<EnqueueOutcome> EnqueueAsync(Guid documentId, Guid ownerId, IReadOnlyCollection<DocumentStatus> allowedFrom, Guid? retryOf, CancellationToken cancellationToken)
+    public async Task<EnqueueOutcome> EnqueueAsync(Guid documentId, Guid ownerId, IReadOnlyCollection<DocumentStatus> allowedFrom, Guid? retryOf,
+        CancellationToken cancellationToken, string? startStage = null)
     {
+        using var span = DocketTracing.Source.StartActivity("enqueue");
+        var origin = JobOrigin.Current();
         return await db.WriteAsync<EnqueueOutcome>(s =>
         {
             string statusText;
@@ -92,9 +100,9 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                 WHERE id = @id AND status = @status
                 """, ("@job", Id(jobId)), ("@now", now), ("@id", Id(documentId)), ("@status", statusText));
             if (moved == 0) return new EnqueueOutcome.WrongStatus(status);
-            InsertJob(s, jobId, documentId, ownerId, retryOf, now);
-            var message = retryOf is null ? "Queued for reprocessing" : "Queued again (retry)";
-            AddEvent(s, jobId, documentId, EventNames.JobQueued, null, 0, message, null, now);
+            InsertJob(s, jobId, documentId, ownerId, retryOf, startStage, origin, now);
+            AddEvent(s, jobId, documentId, EventNames.JobQueued, null, 0, JobMessages.Queued(retryOf, startStage), null, now);
+            s.AfterCommit(() => metrics?.Created(1));
             WakeWorkers(s);
             return new EnqueueOutcome.Enqueued(jobId);
         });
@@ -106,18 +114,20 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
         return await db.WriteAsync<IReadOnlyList<ClaimedJob>>(s =>
         {
             var now = Now();
-            var rows = new List<(Guid JobId, Guid DocumentId, int Attempt, int MaxAttempts)>();
+            var rows = new List<(Guid JobId, Guid DocumentId, int Attempt, int MaxAttempts, string? StartStage, string? RequestId, string? TraceParent)>();
             using (var reader = s.Query("""
                        UPDATE jobs SET state = 'running', attempt = attempt + 1, attempted_at = @now,
                                        attempted_by = @worker, lease_expires_at = @expires, stage = NULL
                        WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND scheduled_at <= @now
                                     ORDER BY priority, scheduled_at, id LIMIT @limit)
-                       RETURNING id, document_id, attempt, max_attempts
+                       RETURNING id, document_id, attempt, max_attempts, start_stage, request_id, trace_parent
                        """,
                        ("@now", now), ("@worker", workerId), ("@expires", now + (long)lease.TotalMilliseconds), ("@limit", limit)))
             {
                 while (reader.Read())
-                    rows.Add((Guid.Parse(reader.GetString(0)), Guid.Parse(reader.GetString(1)), reader.GetInt32(2), reader.GetInt32(3)));
+                    rows.Add((Guid.Parse(reader.GetString(0)), Guid.Parse(reader.GetString(1)), reader.GetInt32(2), reader.GetInt32(3),
+                        reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                        reader.IsDBNull(6) ? null : reader.GetString(6)));
             }
 
             var claimed = new List<ClaimedJob>(rows.Count);
@@ -130,7 +140,12 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     reader.Read();
                     claimed.Add(new ClaimedJob(new JobLease(row.JobId, row.Attempt), row.DocumentId,
                         Guid.Parse(reader.GetString(0)), row.MaxAttempts, reader.GetString(1), reader.GetString(2),
-                        reader.GetInt64(3), reader.GetString(4)));
+                        reader.GetInt64(3), reader.GetString(4))
+                    {
+                        StartStage = row.StartStage,
+                        RequestId = row.RequestId,
+                        TraceParent = row.TraceParent,
+                    });
                 }
                 MoveDocument(s, row.DocumentId, "processing", ProcessingSources, now);
                 AddEvent(s, row.JobId, row.DocumentId, EventNames.JobStarted, null, 5,
@@ -189,12 +204,12 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             var documentId = Guid.Parse(documentText);
             var resultId = Guid.CreateVersion7();
             s.Execute("""
-                INSERT INTO document_results (id, document_id, job_id, version, content, data, created_at)
+                INSERT INTO document_results (id, document_id, job_id, version, content, data, stages, created_at)
                 VALUES (@id, @doc, @job,
                         (SELECT COALESCE(MAX(version), 0) + 1 FROM document_results WHERE document_id = @doc),
-                        @content, @data, @now)
+                        @content, @data, @stages, @now)
                 """, ("@id", Id(resultId)), ("@doc", documentText), ("@job", Id(lease.JobId)),
-                ("@content", result.Content), ("@data", result.DataJson), ("@now", now));
+                ("@content", result.Content), ("@data", result.DataJson), ("@stages", result.StagesJson), ("@now", now));
             s.Execute($"""
                 UPDATE documents SET status = 'processed', current_result_id = @result, title = @title, category = @category,
                                      failure_reason = NULL, processed_at = @now, updated_at = @now, version = version + 1
@@ -202,6 +217,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                 """, ("@result", Id(resultId)), ("@title", result.Title), ("@category", result.Category),
                 ("@now", now), ("@id", documentText));
             AddEvent(s, lease.JobId, documentId, EventNames.JobCompleted, null, 100, "Processing completed; ready for review", null, now);
+            s.AfterCommit(() => metrics?.Succeeded());
             return true;
         });
     }
@@ -237,6 +253,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     WHERE id = @id AND status IN ({FailedSources})
                     """, ("@reason", reason), ("@now", now), ("@id", Id(documentId)));
                 AddEvent(s, lease.JobId, documentId, EventNames.JobFailed, stage, 100, reason, error, now);
+                s.AfterCommit(() => metrics?.Failed(permanent ? FailureReasons.Unprocessable : FailureReasons.AttemptsExhausted));
                 return FailureOutcome.Failed;
             }
 
@@ -250,6 +267,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     """, ("@error", error), ("@entry", errorEntry), ("@now", now), ("@id", Id(lease.JobId)));
                 MoveDocument(s, documentId, "cancelled", CancelledSources, now);
                 AddEvent(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100, "Cancelled (the attempt had failed)", error, now);
+                s.AfterCommit(() => metrics?.Cancelled());
                 return FailureOutcome.Cancelled;
             }
 
@@ -261,6 +279,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             MoveDocument(s, documentId, "queued", QueuedSources, now);
             var message = $"Attempt {lease.Attempt} of {maxAttempts} failed; retrying in {retryDelay.TotalSeconds:0.#} s";
             AddEvent(s, lease.JobId, documentId, EventNames.JobRetrying, stage, 0, message, error, now);
+            s.AfterCommit(() => metrics?.Retried(FailureReasons.Error));
             return FailureOutcome.RetryScheduled;
         });
     }
@@ -280,6 +299,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             MoveDocument(s, documentId, "cancelled", CancelledSources, now);
             AddEvent(s, lease.JobId, documentId, EventNames.JobCancelled, stage, 100,
                 stage is null ? "Cancelled" : $"Cancelled before {stage}", null, now);
+            s.AfterCommit(() => metrics?.Cancelled());
             return true;
         });
     }
@@ -306,6 +326,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                         ("@now", now), ("@id", Id(jobId)));
                     MoveDocument(s, documentId, "cancelled", CancelledSources, now);
                     AddEvent(s, jobId, documentId, EventNames.JobCancelled, null, 100, "Cancelled before it started", null, now);
+                    s.AfterCommit(() => metrics?.Cancelled());
                     return new CancelOutcome.Cancelled();
                 case JobState.Running:
                     s.Execute("UPDATE jobs SET cancel_requested = 1 WHERE id = @id", ("@id", Id(jobId)));
@@ -356,6 +377,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     case "cancelled":
                         MoveDocument(s, job.DocumentId, "cancelled", CancelledSources, now);
                         AddEvent(s, jobId, job.DocumentId, EventNames.JobCancelled, null, 100, "Cancelled", null, now);
+                        s.AfterCommit(() => metrics?.Cancelled());
                         break;
                     case "failed":
                         var reason = $"{lost}; gave up after {job.Attempt} attempts";
@@ -364,12 +386,14 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                             WHERE id = @id AND status IN ({FailedSources})
                             """, ("@reason", reason), ("@now", now), ("@id", Id(job.DocumentId)));
                         AddEvent(s, jobId, job.DocumentId, EventNames.JobFailed, null, 100, reason, lost, now);
+                        s.AfterCommit(() => metrics?.Failed(FailureReasons.WorkerLost));
                         break;
                     default:
                         requeued++;
                         MoveDocument(s, job.DocumentId, "queued", QueuedSources, now);
                         AddEvent(s, jobId, job.DocumentId, EventNames.JobRetrying, null, 0,
                             $"{lost}; queued again (attempt {job.Attempt} of {job.MaxAttempts} used)", lost, now);
+                        s.AfterCommit(() => metrics?.Retried(FailureReasons.WorkerLost));
                         break;
                 }
             }
@@ -405,12 +429,15 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
         return Task.FromResult(last is long value ? value : 0L);
     }
 
-    private void InsertJob(SqliteSession s, Guid jobId, Guid documentId, Guid ownerId, Guid? retryOf, long now) =>
+    private void InsertJob(SqliteSession s, Guid jobId, Guid documentId, Guid ownerId, Guid? retryOf, string? startStage, JobOrigin origin,
+        long now) =>
         s.Execute("""
-            INSERT INTO jobs (id, document_id, owner_id, kind, state, priority, attempt, max_attempts, scheduled_at, retry_of, created_at)
-            VALUES (@id, @doc, @owner, 'process', 'queued', 0, 0, @max, @now, @retry, @now)
+            INSERT INTO jobs (id, document_id, owner_id, kind, state, priority, attempt, max_attempts, scheduled_at, retry_of, created_at,
+                              start_stage, request_id, trace_parent)
+            VALUES (@id, @doc, @owner, 'process', 'queued', 0, 0, @max, @now, @retry, @now, @start, @request, @trace)
             """, ("@id", Id(jobId)), ("@doc", Id(documentId)), ("@owner", Id(ownerId)), ("@max", _options.MaxAttempts),
-            ("@now", now), ("@retry", retryOf is { } r ? Id(r) : null));
+            ("@now", now), ("@retry", retryOf is { } r ? Id(r) : null), ("@start", startStage), ("@request", origin.RequestId),
+            ("@trace", origin.TraceParent));
 
     private static void MoveDocument(SqliteSession s, Guid documentId, string status, string sources, long now) =>
         s.Execute($"""

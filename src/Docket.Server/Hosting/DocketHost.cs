@@ -18,6 +18,7 @@ using Docket.Server.Features.Jobs;
 using Docket.Server.Features.Review;
 using Docket.Server.Features.Streams;
 using Docket.Server.Features.Web;
+using Docket.Server.Observability;
 using Docket.Server.Processing;
 using Microsoft.Extensions.Options;
 
@@ -66,6 +67,7 @@ public static class DocketHost
         app.MapOpenApi("/api/v1/openapi.json").AllowAnonymous();
         app.MapHealthApi();
         app.MapAuthApi();
+        app.MapMetrics();
         app.MapDocumentsApi();
         app.MapJobsApi();
         app.MapReviewApi();
@@ -134,6 +136,8 @@ public static class DocketHost
             provider.GetRequiredService<CategoryClassifier>(), provider.GetRequiredService<DocumentFrequencies>(),
             provider.GetRequiredService<VendorMemory>(), provider.GetRequiredService<IOptions<OcrOptions>>().Value)));
         services.AddSingleton<RunningJobs>();
+        services.AddSingleton<WorkerActivity>();
+        services.AddDocketMetrics();
         services.AddSingleton<JobProcessor>();
         services.AddOptions<LearningOptions>().BindConfiguration(LearningOptions.Section);
         services.AddSingleton<LearningFeed>();

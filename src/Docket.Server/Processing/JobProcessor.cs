@@ -1,9 +1,14 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Docket.Core.Jobs;
 using Docket.Core.Pipeline;
 using Docket.Core.Uploads;
 using Docket.Data.Jobs;
+using Docket.Data.Model;
 using Docket.Data.Storage;
+using Docket.Data.Telemetry;
+using Docket.Server.Observability;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Docket.Server.Processing;
@@ -17,25 +22,42 @@ public sealed class JobProcessor(
     IFileStore files,
     PipelineRunner pipeline,
     RunningJobs running,
+    IServiceScopeFactory scopes,
+    QueueMetrics metrics,
     IOptions<QueueOptions> options,
     ILogger<JobProcessor> log)
 {
     private readonly QueueOptions _options = options.Value;
     private readonly Backoff _backoff = new(options.Value.RetryBaseDelay, options.Value.RetryMaxDelay);
 
-    public async Task ProcessAsync(ClaimedJob job)
+    /// <param name="claim">When the claim that returned this job started and ended, for its span.</param>
+    public async Task ProcessAsync(ClaimedJob job, (DateTimeOffset Start, DateTimeOffset End) claim)
     {
+        // The request that made the job is named in every line logged while it runs, here and in the pipeline.
+        using var logScope = log.BeginScope(new JobLogScope(job));
+        using var activity = StartSpans(job, claim);
+        var started = Stopwatch.GetTimestamp();
         using var control = running.Register(job.Lease.JobId);
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeat = KeepLeaseAsync(job.Lease, control, stopHeartbeat.Token);
         var progress = new ProgressPump(store, job.Lease, control, log);
+        log.LogDebug("Job {JobId} attempt {Attempt} started", job.Lease.JobId, job.Lease.Attempt);
 
         PipelineOutcome outcome;
+        PipelineContext? context = null;
         try
         {
             using var local = await files.GetLocalCopyAsync(job.StorageKey, control.Token);
             var input = new DocumentInput(job.DocumentId, job.FileName, FileKinds.FromWireName(job.FileType), job.SizeBytes, local.Path);
-            outcome = await pipeline.RunAsync(new PipelineContext(input), progress.Report, control.Token);
+            context = new PipelineContext(input);
+            var run = new PipelineRunOptions
+            {
+                StartStage = job.StartStage,
+                StageFinished = stage => metrics.StageFinished(stage.Stage, stage.Outcome, stage.Elapsed),
+            };
+            outcome = job.StartStage is { } startStage && await RestoreEarlierStagesAsync(job, startStage, context, control.Token) is { } refused
+                ? refused
+                : await pipeline.RunAsync(context, progress.Report, run, control.Token);
         }
         catch (FileNotFoundException)
         {
@@ -52,9 +74,58 @@ public sealed class JobProcessor(
         }
 
         await progress.DrainAsync();
-        await RecordWithRetriesAsync(job, outcome, control);
+        await RecordWithRetriesAsync(job, outcome, context, control);
         await stopHeartbeat.CancelAsync();
         await heartbeat;
+
+        var outcomeName = outcome switch
+        {
+            PipelineOutcome.Completed => "succeeded",
+            PipelineOutcome.Cancelled => "cancelled",
+            _ => "failed",
+        };
+        metrics.JobFinished(outcomeName, Stopwatch.GetElapsedTime(started));
+        activity?.SetTag("docket.job.outcome", outcomeName);
+        if (outcome is PipelineOutcome.Failed failed) activity?.SetStatus(ActivityStatusCode.Error, failed.Error);
+        log.LogDebug("Job {JobId} attempt {Attempt} ended: {Outcome}", job.Lease.JobId, job.Lease.Attempt, outcomeName);
+    }
+
+    /// <summary>
+    /// The job continues the trace of the request that made it: a claim span (when the claim ran) and
+    /// the job's own span, whose children are the stages.
+    /// </summary>
+    private static Activity? StartSpans(ClaimedJob job, (DateTimeOffset Start, DateTimeOffset End) claim)
+    {
+        var parent = ActivityContext.TryParse(job.TraceParent, null, isRemote: true, out var context) ? context : default;
+        var tags = new ActivityTagsCollection
+        {
+            ["docket.job.id"] = job.Lease.JobId.ToString(),
+            ["docket.document.id"] = job.DocumentId.ToString(),
+            ["docket.job.attempt"] = job.Lease.Attempt,
+        };
+        using (var claimSpan = DocketTracing.Source.StartActivity("claim", ActivityKind.Consumer, parent, tags, startTime: claim.Start))
+            claimSpan?.SetEndTime(claim.End.UtcDateTime);
+        var activity = DocketTracing.Source.StartActivity("job", ActivityKind.Consumer, parent, tags);
+        if (activity is not null && job.RequestId is { } requestId) activity.SetBaggage(DocketTracing.RequestIdBaggage, requestId);
+        return activity;
+    }
+
+    /// <summary>Puts the stored outputs of the stages before <paramref name="startStage"/> on the context.</summary>
+    /// <returns>Null when restored; otherwise why the job cannot start there.</returns>
+    private async Task<PipelineOutcome?> RestoreEarlierStagesAsync(ClaimedJob job, string startStage, PipelineContext context,
+        CancellationToken cancellationToken)
+    {
+        var index = pipeline.IndexOf(startStage);
+        if (index < 0)
+            return new PipelineOutcome.Failed($"This build has no stage '{startStage}' to start at.", Permanent: true, startStage);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DocketDbContext>();
+        var stored = await db.Documents.Where(d => d.Id == job.DocumentId).Select(d => d.CurrentResult!.Stages).FirstOrDefaultAsync(cancellationToken);
+        return StageOutputs.TryRestore(context, stored, pipeline.Stages.Take(index).Select(s => s.Name), out var missing)
+            ? null
+            : new PipelineOutcome.Failed(
+                $"The stored outputs of the {missing} stage are missing, so processing cannot start at {startStage}; reprocess from the start.",
+                Permanent: true, startStage);
     }
 
     /// <summary>
@@ -62,7 +133,7 @@ public sealed class JobProcessor(
     /// retried for up to one lease (the heartbeat keeps the lease meanwhile); past that the lease
     /// expires and another attempt runs, and fencing keeps this one from completing twice.
     /// </summary>
-    private async Task RecordWithRetriesAsync(ClaimedJob job, PipelineOutcome outcome, JobControl control)
+    private async Task RecordWithRetriesAsync(ClaimedJob job, PipelineOutcome outcome, PipelineContext? context, JobControl control)
     {
         var deadline = DateTime.UtcNow + _options.Lease;
         var delay = TimeSpan.FromMilliseconds(200);
@@ -70,7 +141,7 @@ public sealed class JobProcessor(
         {
             try
             {
-                await RecordAsync(job, outcome, control);
+                await RecordAsync(job, outcome, context, control);
                 return;
             }
             catch (Exception ex) when (DateTime.UtcNow + delay < deadline)
@@ -87,7 +158,7 @@ public sealed class JobProcessor(
         }
     }
 
-    private async Task RecordAsync(ClaimedJob job, PipelineOutcome outcome, JobControl control)
+    private async Task RecordAsync(ClaimedJob job, PipelineOutcome outcome, PipelineContext? context, JobControl control)
     {
         if (control.LeaseLost)
         {
@@ -99,7 +170,8 @@ public sealed class JobProcessor(
         {
             case PipelineOutcome.Completed completed:
                 var data = ResultData.From(completed.Result);
-                var stored = new ResultToStore(completed.Result.Text.Content, data.ToJson(), data.Title, data.Category.Name);
+                var stored = new ResultToStore(completed.Result.Text.Content, data.ToJson(), data.Title, data.Category.Name,
+                    context?.StageOutputs.ToJson());
                 if (!await store.CompleteAsync(job.Lease, stored, CancellationToken.None))
                     log.LogWarning("Job {JobId} finished after its lease was lost; the result was discarded", job.Lease.JobId);
                 break;
@@ -188,4 +260,25 @@ public sealed class JobProcessor(
             return _pump;
         }
     }
+}
+
+/// <summary>The log scope of a running job: every line logged while it runs carries these.</summary>
+internal sealed class JobLogScope(ClaimedJob job) : IReadOnlyList<KeyValuePair<string, object?>>
+{
+    private readonly KeyValuePair<string, object?>[] _values =
+    [
+        new("JobId", job.Lease.JobId),
+        new("DocumentId", job.DocumentId),
+        new("RequestId", job.RequestId),
+    ];
+
+    public int Count => _values.Length;
+
+    public KeyValuePair<string, object?> this[int index] => _values[index];
+
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_values).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _values.GetEnumerator();
+
+    public override string ToString() => $"job {job.Lease.JobId} document {job.DocumentId} request {job.RequestId}";
 }

@@ -15,19 +15,20 @@ public sealed class Worker(
     IEventBus bus,
     JobProcessor processor,
     RunningJobs running,
+    WorkerActivity activity,
     IOptions<QueueOptions> options,
     ILogger<Worker> log) : BackgroundService
 {
     private readonly QueueOptions _options = options.Value;
     private readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private int _busy;
 
-    public string WorkerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
+    public string WorkerId => activity.WorkerId;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var slots = _options.EffectiveConcurrency;
+        activity.Slots = slots;
         log.LogInformation("Worker {WorkerId} started with {Slots} slots", WorkerId, slots);
         // Both subscribe before the first claim (synchronously, before their first await), so no wake-up falls in between.
         var listeners = Task.WhenAll(
@@ -38,18 +39,20 @@ public sealed class Worker(
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var free = slots - Volatile.Read(ref _busy);
+            var free = slots - activity.Busy;
             var claimedAll = false;
             if (free > 0)
             {
                 try
                 {
+                    var claimStarted = DateTimeOffset.UtcNow;
                     var claimed = await store.ClaimAsync(WorkerId, free, _options.Lease, stoppingToken);
+                    var claim = (claimStarted, DateTimeOffset.UtcNow);
                     failures = 0;
                     foreach (var job in claimed)
                     {
-                        Interlocked.Increment(ref _busy);
-                        var task = Task.Run(() => RunAsync(job), CancellationToken.None);
+                        activity.Started();
+                        var task = Task.Run(() => RunAsync(job, claim), CancellationToken.None);
                         lock (inFlight) inFlight.Add(task);
                         _ = task.ContinueWith(t => { lock (inFlight) inFlight.Remove(t); }, TaskScheduler.Default);
                     }
@@ -80,15 +83,15 @@ public sealed class Worker(
         await listeners.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    private async Task RunAsync(ClaimedJob job)
+    private async Task RunAsync(ClaimedJob job, (DateTimeOffset, DateTimeOffset) claim)
     {
         try
         {
-            await processor.ProcessAsync(job);
+            await processor.ProcessAsync(job, claim);
         }
         finally
         {
-            Interlocked.Decrement(ref _busy);
+            activity.Finished();
             _nudges.Writer.TryWrite(true);
         }
     }

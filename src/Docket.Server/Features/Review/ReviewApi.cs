@@ -7,6 +7,7 @@ using Docket.Data.Model;
 using Docket.Server.Api;
 using Docket.Server.Features.Audit;
 using Docket.Server.Features.Documents;
+using Docket.Server.Observability;
 using Docket.Server.Processing;
 using Microsoft.EntityFrameworkCore;
 
@@ -94,7 +95,7 @@ public static class ReviewApi
     }
 
     private static async Task<IResult> Approve(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
-        TimeProvider clock, LearningFeed learning, CancellationToken cancellationToken)
+        TimeProvider clock, LearningFeed learning, ServerMetrics metrics, CancellationToken cancellationToken)
     {
         if (await DocumentsApi.FindAsync(db, user, id, cancellationToken) is not { } document) return ApiErrors.NotFound(http, "document", id);
         if (document.Status == DocumentStatus.Finalized) return await AlreadyFinalizedAsync(document, store, cancellationToken);
@@ -110,12 +111,33 @@ public static class ReviewApi
                 .SetProperty(d => d.UpdatedAt, now)
                 .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken),
             () => [AuditTrail.Entry(id, user, AuditActions.Finalize, now)], cancellationToken);
-        if (updated > 0) await learning.TryCatchUpAsync(cancellationToken);
+        if (updated > 0)
+        {
+            await learning.TryCatchUpAsync(cancellationToken);
+            await CountReviewedFieldsAsync(db, id, metrics, cancellationToken);
+        }
         // Check-then-act: a concurrent approval may have finalised it since the read above; that is the same no-op.
         if (updated == 0 && await DocumentsApi.FindAsync(db, user, id, cancellationToken) is { Status: DocumentStatus.Finalized } finalized)
             return await AlreadyFinalizedAsync(finalized, store, cancellationToken);
         return await DecisionAsync(http, db, store, user, id, updated, expected, DocumentStatus.Finalized, "finalized",
             "The document is finalised and read-only; it is included in exports.", cancellationToken);
+    }
+
+    /// <summary>Per field of the finalised document: did the reviewer keep the machine's value or correct it?</summary>
+    private static async Task CountReviewedFieldsAsync(DocketDbContext db, Guid id, ServerMetrics metrics, CancellationToken cancellationToken)
+    {
+        var row = await db.Documents.Where(d => d.Id == id)
+            .Select(d => new { d.Review, Data = d.CurrentResult == null ? null : d.CurrentResult.Data })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (row?.Data is null) return;
+        var machine = ResultData.Parse(row.Data).Fields;
+        var edits = ReviewEdits.Parse(row.Review)?.Fields ?? new Dictionary<string, string?>();
+        foreach (var field in machine.Keys.Union(edits.Keys).Where(FieldNames.All.Contains))
+        {
+            var machineValue = machine.GetValueOrDefault(field)?.Value;
+            var corrected = edits.TryGetValue(field, out var final) && !string.Equals(final, machineValue, StringComparison.Ordinal);
+            metrics.FieldReviewed(field, corrected);
+        }
     }
 
     private static async Task<IResult> AlreadyFinalizedAsync(Document document, IJobStore store, CancellationToken cancellationToken) =>

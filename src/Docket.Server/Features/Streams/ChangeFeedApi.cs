@@ -1,6 +1,7 @@
 using Docket.Data.Events;
 using Docket.Data.Model;
 using Docket.Server.Api;
+using Docket.Server.Observability;
 using Docket.Server.Features.Documents;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -41,13 +42,16 @@ public static class ChangeFeedApi
     }
 
     private static async Task Stream(HttpContext http, DocketDbContext db, CurrentUser user, IOptions<StreamOptions> options,
-        TimeProvider clock, CancellationToken cancellationToken)
+        TimeProvider clock, ServerMetrics metrics, CancellationToken cancellationToken)
     {
+        var open = false;
         try
         {
             if (!EventStreamer.TryReadLastEventId(http, out var cursor))
                 cursor = await db.JobEvents.MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
             EventStreamer.StartResponse(http);
+            metrics.StreamOpened();
+            open = true;
             await EventStreamer.WriteAsync(http, "retry: 2000\n\n", cancellationToken);
 
             var versions = new Dictionary<Guid, int>();
@@ -104,6 +108,10 @@ public static class ChangeFeedApi
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The client went away.
+        }
+        finally
+        {
+            if (open) metrics.StreamClosed();
         }
     }
 

@@ -6,6 +6,7 @@ using Docket.Core.Jobs;
 using Docket.Data.Events;
 using Docket.Data.Jobs;
 using Docket.Server.Api;
+using Docket.Server.Observability;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +34,7 @@ public sealed record StreamStart(object Snapshot, Guid? CurrentJobId, bool Activ
 /// event after that point arrives either by replay from the table or live, and duplicates are
 /// dropped by id. A client that reconnects with Last-Event-ID gets exactly what it missed.
 /// </summary>
-public sealed class EventStreamer(IJobStore store, IEventBus bus, IOptions<StreamOptions> options)
+public sealed class EventStreamer(IJobStore store, IEventBus bus, IOptions<StreamOptions> options, ServerMetrics metrics)
 {
     private const int ReplayPage = 500;
 
@@ -43,6 +44,7 @@ public sealed class EventStreamer(IJobStore store, IEventBus bus, IOptions<Strea
     {
         var channel = scope == EventScope.Job ? BusChannels.Job(id) : BusChannels.Document(id);
         var subscription = bus.Subscribe(channel);
+        var open = false;
         try
         {
             var resumed = TryReadLastEventId(http, out var cursor);
@@ -54,6 +56,9 @@ public sealed class EventStreamer(IJobStore store, IEventBus bus, IOptions<Strea
             }
 
             StartResponse(http);
+            metrics.StreamOpened();
+            open = true;
+
             var state = new StreamState(scope, start.CurrentJobId, cursor);
             await WriteAsync(http, $"retry: 2000\nevent: state\ndata: {JsonSerializer.Serialize(start.Snapshot, ApiJson.Options)}\n\n", cancellationToken);
             if (await ReplayAsync(http, scope, id, state, cancellationToken)) return;
@@ -105,6 +110,7 @@ public sealed class EventStreamer(IJobStore store, IEventBus bus, IOptions<Strea
         finally
         {
             subscription.Dispose();
+            if (open) metrics.StreamClosed();
         }
     }
 
