@@ -16,6 +16,8 @@ public static class ErrorHandling
         var incoming = http.Request.Headers["X-Request-ID"].ToString();
         http.TraceIdentifier = IsSafe(incoming) ? incoming : Guid.NewGuid().ToString("N");
         http.Response.Headers["X-Request-ID"] = http.TraceIdentifier;
+        // Baggage on the request's activity: log lines name it, and jobs made by this request store it for their worker.
+        System.Diagnostics.Activity.Current?.SetBaggage(Docket.Data.Telemetry.DocketTracing.RequestIdBaggage, http.TraceIdentifier);
         await next(http);
     });
 

@@ -109,6 +109,9 @@ public static class DocketHost
     {
         // DOCKET_Queue__Concurrency=4 as well as Queue__Concurrency=4.
         configuration.AddEnvironmentVariables("DOCKET_");
+        // JSON lines (JsonLogFormatter) unless another console formatter is configured (Logging:Console:FormatterName=simple).
+        logging.AddConsoleFormatter<JsonLogFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        if (configuration["Logging:Console:FormatterName"] is null) logging.AddConsole(console => console.FormatterName = JsonLogFormatter.Name);
         // Per-request and per-query information logs drown the ones an operator needs at thousands of requests a second.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);

@@ -63,12 +63,12 @@ public static class AdminApi
     }
 
     private static Task<IResult> Requeue(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
-        TimeProvider clock, IdempotencyKeys idempotency, CancellationToken cancellationToken) =>
+        TimeProvider clock, IdempotencyKeys idempotency, ILogger<DeadLetter> log, CancellationToken cancellationToken) =>
         idempotency.RunAsync(http, user, $"POST /api/v1/admin/failed-jobs/{id}/requeue",
-            () => RequeueOnceAsync(http, id, db, store, user, clock, cancellationToken), cancellationToken);
+            () => RequeueOnceAsync(http, id, db, store, user, clock, log, cancellationToken), cancellationToken);
 
     private static async Task<IResult> RequeueOnceAsync(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
-        TimeProvider clock, CancellationToken cancellationToken)
+        TimeProvider clock, ILogger log, CancellationToken cancellationToken)
     {
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id, cancellationToken);
         if (job is null) return ApiErrors.NotFound(http, "job", id);
@@ -76,6 +76,8 @@ public static class AdminApi
         if (outcome is EnqueueOutcome.Enqueued done)
             await AuditTrail.AppendAsync(db, AuditTrail.Entry(job.DocumentId, user, AuditActions.Requeue, clock.GetUtcNow(),
                 new { job_id = done.JobId, requeued_from = id }), CancellationToken.None);
+        if (outcome is EnqueueOutcome.Enqueued requeued)
+            log.LogInformation("Dead letter {JobId} of document {DocumentId} requeued as job {NewJobId}", id, job.DocumentId, requeued.JobId);
         return outcome switch
         {
             EnqueueOutcome.Enqueued enqueued => TypedResults.Accepted($"/api/v1/jobs/{enqueued.JobId}",
