@@ -149,6 +149,7 @@ public static class DocketHost
         if (runWorker)
         {
             services.AddHostedService<Worker>();
+            services.AddHostedService<WorkerHeartbeat>();
             services.AddHostedService<LeaseRescuer>();
         }
         return services;

@@ -27,8 +27,7 @@ public sealed class Worker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var slots = _options.EffectiveConcurrency;
-        activity.Slots = slots;
+        var slots = activity.Slots;
         log.LogInformation("Worker {WorkerId} started with {Slots} slots", WorkerId, slots);
         // Both subscribe before the first claim (synchronously, before their first await), so no wake-up falls in between.
         var listeners = Task.WhenAll(

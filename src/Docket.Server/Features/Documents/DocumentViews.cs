@@ -31,12 +31,12 @@ public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, in
 public sealed record JobView(
     Guid Id, Guid DocumentId, JobState State, int Attempt, int MaxAttempts, string? Stage, int Progress,
     bool CancelRequested, string? LastError, Guid? RetryOf, DateTimeOffset CreatedAt, DateTimeOffset ScheduledAt,
-    DateTimeOffset? AttemptedAt, string? AttemptedBy, DateTimeOffset? FinalizedAt, JsonElement Errors)
+    DateTimeOffset? AttemptedAt, string? AttemptedBy, DateTimeOffset? FinalizedAt, JsonElement Errors, string? StartStage = null)
 {
     public static JobView From(Job job) => new(
         job.Id, job.DocumentId, job.State, job.Attempt, job.MaxAttempts, job.Stage, job.Progress, job.CancelRequested,
         job.LastError, job.RetryOf, job.CreatedAt, job.ScheduledAt, job.AttemptedAt, job.AttemptedBy, job.FinalizedAt,
-        JsonDocument.Parse(job.Errors).RootElement.Clone());
+        JsonDocument.Parse(job.Errors).RootElement.Clone(), job.StartStage);
 }
 
 /// <summary>The reviewer's edits. A field set to null means the reviewer cleared it.</summary>
