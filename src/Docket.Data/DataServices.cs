@@ -1,6 +1,7 @@
 using Docket.Data.Events;
 using Docket.Data.Jobs;
 using Docket.Data.Learning;
+using Docket.Data.Maintenance;
 using Docket.Data.Model;
 using Docket.Data.Postgres;
 using Docket.Data.Sqlite;
@@ -42,6 +43,9 @@ public static class DataServices
         services.AddSingleton<IFinalisedDocuments>(sp => IsPostgres(sp)
             ? new PostgresFinalisedDocuments(sp.GetRequiredService<NpgsqlDataSource>())
             : new SqliteFinalisedDocuments(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IMaintenanceClaims>(sp => IsPostgres(sp)
+            ? new PostgresMaintenanceClaims(sp.GetRequiredService<NpgsqlDataSource>())
+            : new SqliteMaintenanceClaims(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IFileStore>(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;

@@ -21,6 +21,7 @@ using Docket.Server.Features.Web;
 using Docket.Server.Observability;
 using Docket.Server.Processing;
 using Microsoft.Extensions.Options;
+using Docket.Server.Processing.Maintenance;
 
 namespace Docket.Server.Hosting;
 
@@ -140,6 +141,8 @@ public static class DocketHost
             provider.GetRequiredService<VendorMemory>(), provider.GetRequiredService<IOptions<OcrOptions>>().Value)));
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<WorkerActivity>();
+        // Every role runs the scheduler; each task still runs on one node at a time (IMaintenanceClaims).
+        services.AddDocketMaintenance();
         services.AddDocketMetrics();
         services.AddSingleton<JobProcessor>();
         services.AddOptions<LearningOptions>().BindConfiguration(LearningOptions.Section);
@@ -150,7 +153,6 @@ public static class DocketHost
         {
             services.AddHostedService<Worker>();
             services.AddHostedService<WorkerHeartbeat>();
-            services.AddHostedService<LeaseRescuer>();
         }
         return services;
     }

@@ -145,30 +145,3 @@ public sealed class Worker(
             log.LogInformation("Cancelling job {JobId} at the next stage boundary", jobId);
     }
 }
-
-/// <summary>Puts jobs whose worker died back in the queue. Safe to run on every node: each move is guarded.</summary>
-public sealed class LeaseRescuer(IJobStore store, IOptions<QueueOptions> options, ILogger<LeaseRescuer> log) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.RescueInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    var rescued = await store.RescueExpiredAsync(stoppingToken);
-                    if (rescued > 0) log.LogWarning("Rescued {Count} jobs whose lease expired", rescued);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    log.LogWarning(ex, "The lease rescuer failed; it tries again next interval");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-}
