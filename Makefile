@@ -3,7 +3,7 @@ DOTNET ?= dotnet
 URLS ?= http://127.0.0.1:8080
 CONFIGURATION ?= Release
 
-.PHONY: run test build web api-types samples eval cluster cluster-down clean
+.PHONY: run test build web api-types samples eval cluster cluster-down clean backup restore
 
 ## Start Docket on its embedded defaults (SQLite, local files, in-process queue and bus), data under ./data.
 ## The web UI is built first and served at the root; without Node.js the API still starts, alone.
@@ -37,6 +37,17 @@ api-types:
 	$(DOTNET) build src/Docket.Server -c $(CONFIGURATION) -nologo -v quiet
 	bash scripts/web.sh install
 	CONFIGURATION=$(CONFIGURATION) bash scripts/api-types.sh
+
+## Back up the database (online) and the stored files into a new folder: `make backup [OUT=dir]`. Settings as for `make run`.
+backup:
+	$(DOTNET) build src/Docket.Server -c $(CONFIGURATION) -nologo -v quiet
+	$(DOTNET) src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll backup $(if $(OUT),--out $(OUT))
+
+## Restore a backup into an empty database and file store (stop the server first): `make restore FROM=dir [FORCE=1]`.
+restore:
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/docket-... [FORCE=1]"; exit 2; }
+	$(DOTNET) build src/Docket.Server -c $(CONFIGURATION) -nologo -v quiet
+	$(DOTNET) src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll restore --from $(FROM) $(if $(FORCE),--force)
 
 ## Regenerate samples/outputs from samples/inputs by running them through a real Docket.
 samples:

@@ -46,12 +46,7 @@ public static class DataServices
         services.AddSingleton<IMaintenanceClaims>(sp => IsPostgres(sp)
             ? new PostgresMaintenanceClaims(sp.GetRequiredService<NpgsqlDataSource>())
             : new SqliteMaintenanceClaims(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IFileStore>(sp =>
-        {
-            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var data = sp.GetRequiredService<IOptions<DocketOptions>>().Value;
-            return new LocalFileStore(storage.Root is { Length: > 0 } root ? root : Path.Combine(data.DataDirectory, "files"));
-        });
+        services.AddSingleton<IFileStore>(sp => new LocalFileStore(StorageRoot(sp)));
         services.AddDbContextPool<DocketDbContext>((sp, options) =>
         {
             if (IsPostgres(sp)) options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>());
@@ -73,7 +68,16 @@ public static class DataServices
     private static bool IsPostgres(IServiceProvider services) =>
         services.GetRequiredService<IOptions<DatabaseOptions>>().Value.IsPostgres;
 
-    private static string SqliteConnectionString(IServiceProvider services)
+    /// <summary>The folder of the local file store: Storage:Root, or "files" under the data folder.</summary>
+    public static string StorageRoot(IServiceProvider services)
+    {
+        var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var data = services.GetRequiredService<IOptions<DocketOptions>>().Value;
+        return storage.Root is { Length: > 0 } root ? root : Path.Combine(data.DataDirectory, "files");
+    }
+
+    /// <summary>The embedded database's connection string: Database:ConnectionString, or docket.db under the data folder.</summary>
+    public static string SqliteConnectionString(IServiceProvider services)
     {
         var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         if (database.ConnectionString is { Length: > 0 } configured) return configured;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Docket.Data;
 using Docket.Server.Cli;
+using Docket.Server.Features.Backup;
 using Microsoft.Extensions.Options;
 
 namespace Docket.Server.Hosting;
@@ -52,7 +53,23 @@ public static class DocketCommand
             return 0;
         });
 
-        var root = new RootCommand("Docket: asynchronous document processing") { serve, worker, migrate, ExtractCommand.Create(), UsersCommand.Create() };
+        var backupOut = new Option<string?>("--out") { Description = "The folder to write (new or empty); default backups/docket-<UTC time>" };
+        var backup = new Command("backup", "Copy the database (online) and the stored files into one folder") { backupOut };
+        backup.TreatUnmatchedTokensAsErrors = false;
+        backup.SetAction(async (parse, cancellationToken) =>
+            await RunBackupToolAsync(parse.UnmatchedTokens, tool => tool.BackupAsync(parse.GetValue(backupOut), cancellationToken)));
+
+        var restoreFrom = new Option<string>("--from") { Description = "A folder written by `docket backup`", Required = true };
+        var restoreForce = new Option<bool>("--force") { Description = "Replace a database that already holds documents" };
+        var restore = new Command("restore", "Restore a backup into the configured (empty) database and file store; the server must not be running on them")
+        {
+            restoreFrom, restoreForce,
+        };
+        restore.TreatUnmatchedTokensAsErrors = false;
+        restore.SetAction(async (parse, cancellationToken) => await RunBackupToolAsync(parse.UnmatchedTokens,
+            tool => tool.RestoreAsync(parse.GetValue(restoreFrom)!, parse.GetValue(restoreForce), cancellationToken)));
+
+        var root = new RootCommand("Docket: asynchronous document processing") { serve, worker, migrate, backup, restore, ExtractCommand.Create(), UsersCommand.Create() };
         foreach (var command in ClientCommands.Create()) root.Subcommands.Add(command);
         ClientCommands.AddGlobalOptions(root);
         var parsed = root.Parse(args);
@@ -63,5 +80,23 @@ public static class DocketCommand
             return ClientCommands.Usage;
         }
         return await parsed.InvokeAsync();
+    }
+
+    private static async Task<int> RunBackupToolAsync(IReadOnlyList<string> hostArguments, Func<BackupTool, Task<int>> run)
+    {
+        using var host = DocketHost.BuildWorker([.. hostArguments]);
+        var services = host.Services;
+        var tool = new BackupTool(services, services.GetRequiredService<IOptions<DatabaseOptions>>(),
+            Options.Create(services.GetRequiredService<IConfiguration>().GetSection(BackupOptions.Section).Get<BackupOptions>() ?? new BackupOptions()),
+            Console.Out);
+        try
+        {
+            return await run(tool);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 1;
+        }
     }
 }
