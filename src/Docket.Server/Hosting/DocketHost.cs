@@ -33,6 +33,7 @@ public static class DocketHost
         var builder = WebApplication.CreateBuilder([.. args, .. NoConfigWatching]);
         Configure(builder.Configuration, builder.Logging);
         builder.Services.AddDocketProcessing(runWorker: !builder.Configuration.GetValue<bool>("Server:NoWorker"));
+        builder.Services.AddDocketTracing(builder.Configuration);
         builder.Services.AddDocketApi();
 
         var app = builder.Build();
@@ -86,6 +87,7 @@ public static class DocketHost
         var builder = Host.CreateApplicationBuilder([.. args, .. NoConfigWatching]);
         Configure(builder.Configuration, builder.Logging);
         builder.Services.AddDocketProcessing(runWorker: true);
+        builder.Services.AddDocketTracing(builder.Configuration);
         return builder.Build();
     }
 
