@@ -55,15 +55,23 @@ public sealed class StageOutputs
     /// <summary><c>{"stage": {"property": value}}</c> for every stage that completed.</summary>
     public string ToJson()
     {
-        var root = new JsonObject();
-        foreach (var (stage, values) in _stages)
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            var outputs = new JsonObject();
-            foreach (var (property, value) in values)
-                outputs[property.Name] = JsonSerializer.SerializeToNode(value, property.PropertyType, Json);
-            root[stage] = outputs;
+            writer.WriteStartObject();
+            foreach (var (stage, values) in _stages)
+            {
+                writer.WriteStartObject(stage);
+                foreach (var (property, value) in values)
+                {
+                    writer.WritePropertyName(property.Name);
+                    JsonSerializer.Serialize(writer, value, property.PropertyType, Json);
+                }
+                writer.WriteEndObject();
+            }
+            writer.WriteEndObject();
         }
-        return root.ToJsonString(Json);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>

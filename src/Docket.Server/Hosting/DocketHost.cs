@@ -81,9 +81,26 @@ public static class DocketHost
         return app;
     }
 
-    /// <summary>A worker process: no HTTP, just claiming and running jobs against the shared database.</summary>
+    /// <summary>
+    /// A worker process: claiming and running jobs against the shared database. No HTTP, unless
+    /// Worker:MetricsUrls names where to serve /metrics and /health/live (a worker's job counters live in it).
+    /// </summary>
     public static IHost BuildWorker(string[] args)
     {
+        var probe = new ConfigurationBuilder().AddEnvironmentVariables().AddEnvironmentVariables("DOCKET_").AddCommandLine(args).Build();
+        if (probe["Worker:MetricsUrls"] is { Length: > 0 } metricsUrls)
+        {
+            var web = WebApplication.CreateBuilder([.. args, .. NoConfigWatching]);
+            Configure(web.Configuration, web.Logging);
+            web.Services.AddDocketProcessing(runWorker: true);
+            web.Services.AddDocketTracing(web.Configuration);
+            web.WebHost.UseUrls(metricsUrls);
+            var app = web.Build();
+            app.MapMetrics();
+            app.MapGet("/health/live", () => TypedResults.Ok(new { status = "alive" }));
+            return app;
+        }
+
         var builder = Host.CreateApplicationBuilder([.. args, .. NoConfigWatching]);
         Configure(builder.Configuration, builder.Logging);
         builder.Services.AddDocketProcessing(runWorker: true);

@@ -96,6 +96,7 @@ public sealed class JobProcessor(
     /// </summary>
     private static Activity? StartSpans(ClaimedJob job, (DateTimeOffset Start, DateTimeOffset End) claim)
     {
+        if (!DocketTracing.Source.HasListeners()) return null;
         var parent = ActivityContext.TryParse(job.TraceParent, null, isRemote: true, out var context) ? context : default;
         var tags = new ActivityTagsCollection
         {
