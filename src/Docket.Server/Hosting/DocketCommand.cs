@@ -84,7 +84,7 @@ public static class DocketCommand
 
     private static async Task<int> RunBackupToolAsync(IReadOnlyList<string> hostArguments, Func<BackupTool, Task<int>> run)
     {
-        using var host = DocketHost.BuildWorker([.. hostArguments]);
+        using var host = DocketHost.BuildTool([.. hostArguments]);
         var services = host.Services;
         var tool = new BackupTool(services, services.GetRequiredService<IOptions<DatabaseOptions>>(),
             Options.Create(services.GetRequiredService<IConfiguration>().GetSection(BackupOptions.Section).Get<BackupOptions>() ?? new BackupOptions()),

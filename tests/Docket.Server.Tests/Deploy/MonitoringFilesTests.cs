@@ -1,3 +1,4 @@
+using Docket.Server.Features.Accounts;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -49,7 +50,7 @@ public sealed partial class MonitoringFilesTests
     private static async Task<PrometheusText> ScrapeAfterSomeWorkAsync()
     {
         await using var factory = new DocketFactory();
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var (id, _) = await client.ProcessedTextAsync("report.txt", "A report so that every metric has a series.");
         await client.PostJsonAsync($"/api/v1/review/{id}/approve", null, HttpStatusCode.OK);
         using var stream = await client.GetAsync($"/api/v1/documents/{id}/stream");

@@ -1,3 +1,4 @@
+using Docket.Server.Features.Accounts;
 using System.Net;
 using Docket.Core.Pipeline;
 using Docket.Server.Tests.Infrastructure;
@@ -13,7 +14,7 @@ public sealed class MetricsEndpointTests
     public async Task Metrics_CountJobsStagesAndRequests_AsDocumentsGoThrough(TestDatabase database)
     {
         await using var factory = DocketFactory.Create(database: database);
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var before = await ScrapeAsync(client);
 
         var good = await client.UploadTextAsync("report.txt", "Quarterly report\n\nRevenue grew by four percent in the third quarter.");
@@ -46,7 +47,7 @@ public sealed class MetricsEndpointTests
         var defaults = Docket.Core.Pipeline.Stages.DefaultPipeline.CreateStages();
         await using var factory = DocketFactory.Create(new Dictionary<string, string?> { ["Queue:Concurrency"] = "1" },
             stages: [defaults[0], gate, .. defaults.Skip(1)]);
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var held = await client.UploadTextAsync("held.txt", "first");
         await gate.ArrivalAsync();
         await client.UploadTextAsync("waiting.txt", "second");
@@ -70,7 +71,7 @@ public sealed class MetricsEndpointTests
     public async Task Metrics_CountPerFieldWhetherTheReviewerKeptOrCorrectedTheMachinesValue()
     {
         await using var factory = new DocketFactory();
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var (id, _) = await client.UploadOneAsync("sample-invoice.csv", Samples.Read("sample-invoice.csv"));
         await client.WaitForDocumentAsync(id, "processed");
         var fields = (await client.GetJsonAsync($"/api/v1/documents/{id}/result")).GetProperty("result").GetProperty("fields").EnumerateObject()

@@ -1,3 +1,4 @@
+using Docket.Server.Features.Accounts;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -29,7 +30,7 @@ public sealed class TracingTests
         };
         ActivitySource.AddActivityListener(listener);
         await using var factory = new DocketFactory();
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
 
         using var upload = new HttpRequestMessage(HttpMethod.Post, "/api/v1/documents")
         {
@@ -69,7 +70,7 @@ public sealed class TracingTests
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         await using (var factory = DocketFactory.Create(new Dictionary<string, string?> { ["Telemetry:OtlpEndpoint"] = $"http://127.0.0.1:{port}" }))
         {
-            var client = factory.CreateClient();
+            var client = factory.CreateAuthenticatedClient(Roles.Admin);
             using var upload = new HttpRequestMessage(HttpMethod.Post, "/api/v1/documents")
             {
                 Content = ApiClient.Files(ApiClient.TextFile("exported.txt", "Spans of this document go to the collector.")),

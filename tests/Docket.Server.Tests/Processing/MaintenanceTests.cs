@@ -1,3 +1,4 @@
+using Docket.Server.Features.Accounts;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -84,7 +85,7 @@ public sealed class MaintenanceTests
             ["Maintenance:ExportRetention"] = "00:00:01",
             ["Maintenance:WorkerRetention"] = "00:00:01",
         });
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var (id, firstJob) = await client.ProcessedTextAsync("report.txt", "A report to be processed twice.");
         var again = await client.PostJsonAsync($"/api/v1/review/{id}/reprocess", null, HttpStatusCode.Accepted);
         var latestJob = again.Guid("job_id");
@@ -94,6 +95,16 @@ public sealed class MaintenanceTests
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<DocketDbContext>();
+            var admin = factory.Account(Roles.Admin).Id;
+            var longAgo = DateTimeOffset.UtcNow.AddDays(-3);
+            var expired = new AuthSession { Id = Guid.NewGuid(), UserId = admin, Kind = "api", CreatedAt = longAgo, ExpiresAt = longAgo.AddHours(1) };
+            db.AuthSessions.Add(expired);
+            db.RefreshTokens.Add(new RefreshToken { TokenHash = "expired-" + Guid.NewGuid(), SessionId = expired.Id, CreatedAt = longAgo, ExpiresAt = longAgo.AddHours(1) });
+            db.IdempotencyKeys.Add(new IdempotencyRecord
+            {
+                UserId = admin, IdempotencyKey = "old-key", Fingerprint = "x", StatusCode = 201, CreatedAt = longAgo, LockedUntil = longAgo,
+                ExpiresAt = longAgo.AddDays(1),
+            });
             db.Workers.Add(new WorkerRecord
             {
                 Id = "gone:1:abcdef", Host = "gone", ProcessId = 1, Slots = 2, Busy = 1,
@@ -110,6 +121,16 @@ public sealed class MaintenanceTests
         await Wait.UntilAsync(() => client.GetJsonAsync("/api/v1/admin/workers"),
             workers => workers.EnumerateArray().All(w => w.Str("worker_id") != "gone:1:abcdef"), "the silent worker to be pruned");
 
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<DocketDbContext>();
+            var dayAgo = DateTimeOffset.UtcNow.AddDays(-1);
+            var now = DateTimeOffset.UtcNow;
+            await Wait.UntilAsync(async () => (await db.AuthSessions.CountAsync(s => s.Kind == "api" && s.ExpiresAt < dayAgo),
+                    await db.IdempotencyKeys.CountAsync(k => k.IdempotencyKey == "old-key")),
+                left => left == (0, 0), "the expired session and idempotency key to be deleted");
+            Assert.True(await db.AuthSessions.AnyAsync(s => s.ExpiresAt > now), "the test client's own session stays");
+        }
         Assert.Equal("succeeded", (await client.GetJsonAsync($"/api/v1/jobs/{latestJob}")).Str("state"));
         var document = await client.GetJsonAsync($"/api/v1/documents/{id}");
         Assert.Equal("finalized", document.Str("status"));
@@ -119,6 +140,7 @@ public sealed class MaintenanceTests
             var runs = await scope.ServiceProvider.GetRequiredService<DocketDbContext>().MaintenanceRuns.ToListAsync();
             Assert.Contains(runs, r => r.Task == "job-retention" && r.StartedAt is not null);
             Assert.Contains(runs, r => r.Task == "lease-rescuer");
+            Assert.Contains(runs, r => r.Task == "expired-sign-ins");
         }
     }
 

@@ -1,6 +1,23 @@
 // Generated from the server's OpenAPI document by scripts/api-types.mjs. Do not edit.
 
 export interface paths {
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics: requests, jobs, stages, queue depth, workers, streams, reviews */
+        get: operations["Metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events/stream": {
         parameters: {
             query?: never;
@@ -672,7 +689,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Run a dead letter again, as a new job */
         post: operations["RequeueDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/failed-jobs/requeue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Requeue many dead letters: the ids given, or every one whose error contains a text (at most 1000 per call) */
+        post: operations["RequeueDeadLetters"];
         delete?: never;
         options?: never;
         head?: never;
@@ -686,10 +721,61 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Queue depth, throughput and workers */
+        /** Queue depth, throughput over the last 1, 5 and 15 minutes, workers and dead letters */
         get: operations["GetStats"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every worker process with its last heartbeat and the jobs it runs now */
+        get: operations["ListWorkers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pipeline's stages in order: the names reprocessing may start from */
+        get: operations["GetPipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/documents/{id}/reprocess": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the pipeline again from a chosen stage, reusing the stored outputs of the stages before it */
+        post: operations["ReprocessFromStage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -999,6 +1085,7 @@ export interface components {
             /** Format: date-time */
             finalized_at: null | string;
             errors: components["schemas"]["JsonElement"];
+            start_stage?: null | string;
         };
         JsonElement: unknown;
         LineItem: {
@@ -1089,6 +1176,9 @@ export interface components {
             /** Format: int32 */
             total_pages: number;
         };
+        PipelineView: {
+            stages: components["schemas"]["StageView"][];
+        };
         RefreshRequest: {
             refresh_token: null | string;
         };
@@ -1103,6 +1193,20 @@ export interface components {
             /** Format: uuid */
             job_id: string;
             status: components["schemas"]["DocumentStatus"];
+        };
+        RequeueManyRequest: {
+            job_ids: null | string[];
+            error: null | string;
+        };
+        RequeueManyResponse: {
+            requeued: components["schemas"]["RequeueResponse"][];
+            refused: components["schemas"]["RequeueRefusal"][];
+        };
+        RequeueRefusal: {
+            /** Format: uuid */
+            job_id: string;
+            code: string;
+            message: string;
         };
         RequeueResponse: {
             /** Format: uuid */
@@ -1218,6 +1322,34 @@ export interface components {
             /** Format: uuid */
             reviewed_by: null | string;
         };
+        RunningJobView: {
+            /** Format: uuid */
+            job_id: string;
+            /** Format: uuid */
+            document_id: string;
+            stage: null | string;
+            /** Format: int32 */
+            progress: number;
+            /** Format: int32 */
+            attempt: number;
+            /** Format: date-time */
+            lease_expires_at: null | string;
+        };
+        StageReprocessRequest: {
+            from_stage: null | string;
+        };
+        StageReprocessResponse: {
+            /** Format: uuid */
+            document_id: string;
+            /** Format: uuid */
+            job_id: string;
+            from_stage: string;
+            reused_stages: string[];
+        };
+        StageView: {
+            name: string;
+            phase: string;
+        };
         StatsView: {
             jobs_by_state: {
                 [key: string]: number;
@@ -1294,6 +1426,17 @@ export interface components {
             running_jobs: number;
             /** Format: date-time */
             lease_expires_at: null | string;
+            host: null | string;
+            /** Format: int32 */
+            process_id: number | null;
+            /** Format: int32 */
+            slots: number | null;
+            /** Format: date-time */
+            started_at: null | string;
+            /** Format: date-time */
+            last_heartbeat_at: null | string;
+            alive: boolean;
+            current_jobs: components["schemas"]["RunningJobView"][];
         };
     };
     responses: never;
@@ -1304,6 +1447,26 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    Metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
     StreamAllEvents: {
         parameters: {
             query?: never;
@@ -2860,6 +3023,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorEnvelope"];
                 };
             };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
         };
     };
     RequeueDeadLetter: {
@@ -2882,6 +3054,15 @@ export interface operations {
                     "application/json": components["schemas"]["RequeueResponse"];
                 };
             };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -2893,6 +3074,48 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+        };
+    };
+    RequeueDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["RequeueManyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequeueManyResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2918,6 +3141,135 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StatsView"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ListWorkers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerView"][];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+        };
+    };
+    GetPipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineView"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ReprocessFromStage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["StageReprocessRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageReprocessResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorEnvelope"];
                 };
             };
         };

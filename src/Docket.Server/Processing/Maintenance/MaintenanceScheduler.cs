@@ -152,6 +152,8 @@ public static class MaintenanceServices
         services.AddMaintenanceTask<EventRetention>();
         services.AddMaintenanceTask<ExportRetention>();
         services.AddMaintenanceTask<WorkerPruning>();
+        services.AddMaintenanceTask<ExpiredSignIns>();
+        services.AddMaintenanceTask<ExpiredIdempotencyKeys>();
         services.AddHostedService<MaintenanceScheduler>();
         return services;
     }

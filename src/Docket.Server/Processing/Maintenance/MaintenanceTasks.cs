@@ -125,3 +125,45 @@ public sealed class WorkerPruning(IServiceScopeFactory scopes, IOptions<Maintena
 
     protected override string Describe(int deleted) => $"removed {deleted} workers silent for over {Options.WorkerRetention}";
 }
+
+/// <summary>
+/// Sign-ins that can no longer be used: sessions expired or revoked over a day ago (their refresh tokens go
+/// with them) and refresh tokens past their own expiry. The day of grace keeps a just-expired token known, so
+/// showing it again is still told apart from a token that never existed.
+/// </summary>
+public sealed class ExpiredSignIns(IServiceScopeFactory scopes, IOptions<MaintenanceOptions> options, TimeProvider clock)
+    : RetentionTask(scopes, options, clock)
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromDays(1);
+
+    public override string Name => "expired-sign-ins";
+
+    protected override async Task<int> DeleteBatchAsync(DocketDbContext db, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var cutoff = Now - Grace;
+        var tokens = await db.RefreshTokens.Where(t => db.RefreshTokens.Where(old => old.ExpiresAt < cutoff)
+                .OrderBy(old => old.ExpiresAt).Take(Batch).Select(old => old.TokenHash).Contains(t.TokenHash))
+            .ExecuteDeleteAsync(cancellationToken);
+        var sessions = await db.AuthSessions.Where(s => db.AuthSessions.Where(old => old.ExpiresAt < cutoff || old.RevokedAt < cutoff)
+                .OrderBy(old => old.ExpiresAt).Take(Batch).Select(old => old.Id).Contains(s.Id))
+            .ExecuteDeleteAsync(cancellationToken);
+        return tokens + sessions;
+    }
+
+    protected override string Describe(int deleted) => $"deleted {deleted} expired or revoked sessions and refresh tokens";
+}
+
+/// <summary>Idempotency keys past their expiry: a repeat of the request after that is a new request anyway.</summary>
+public sealed class ExpiredIdempotencyKeys(IServiceScopeFactory scopes, IOptions<MaintenanceOptions> options, TimeProvider clock)
+    : RetentionTask(scopes, options, clock)
+{
+    public override string Name => "expired-idempotency-keys";
+
+    protected override Task<int> DeleteBatchAsync(DocketDbContext db, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        return db.IdempotencyKeys.Where(k => k.ExpiresAt < now && k.LockedUntil < now).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    protected override string Describe(int deleted) => $"deleted {deleted} expired idempotency keys";
+}

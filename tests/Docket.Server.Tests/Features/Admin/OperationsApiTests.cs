@@ -1,3 +1,4 @@
+using Docket.Server.Features.Accounts;
 using System.Net;
 using System.Text.Json;
 using Docket.Core.Pipeline;
@@ -18,7 +19,7 @@ public sealed class OperationsApiTests
         var defaults = DefaultPipeline.CreateStages();
         await using var factory = DocketFactory.Create(new Dictionary<string, string?> { ["Queue:Concurrency"] = "3" },
             stages: [defaults[0], gate, .. defaults.Skip(1)]);
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var (documentId, jobId) = await client.UploadTextAsync("held.txt", "Held at the gate for a while.");
         await gate.ArrivalAsync();
 
@@ -42,7 +43,7 @@ public sealed class OperationsApiTests
     public async Task Stats_CountWhatFinishedInTheLastMinutes()
     {
         await using var factory = new DocketFactory();
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
         for (var i = 0; i < 3; i++) await client.ProcessedTextAsync($"report-{i}.txt", $"Report number {i}.");
         var bad = await client.UploadTextAsync("broken.json", "{");
         await client.WaitForDocumentAsync(bad.DocumentId, "failed");
@@ -61,7 +62,7 @@ public sealed class OperationsApiTests
     public async Task DeadLetters_CanBeRequeuedManyAtOnce_ByErrorOrById_AndEachRefusalIsNamed()
     {
         await using var factory = new DocketFactory();
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var broken = new List<(Guid DocumentId, Guid JobId)>();
         for (var i = 0; i < 3; i++) broken.Add(await client.UploadTextAsync($"broken-{i}.json", "{\"total\": "));
         var unsupported = await client.UploadTextAsync("empty-ish.csv", "\"unterminated");
@@ -96,7 +97,7 @@ public sealed class OperationsApiTests
     {
         var counted = DefaultPipeline.CreateStages().Select(stage => new CountingStage(stage)).ToList();
         await using var factory = DocketFactory.Create(stages: counted, database: database);
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var (id, _) = await client.UploadOneAsync("sample-invoice.csv", Samples.Read("sample-invoice.csv"));
         await client.WaitForDocumentAsync(id, "processed");
         var before = await client.GetJsonAsync($"/api/v1/documents/{id}/result");
@@ -128,7 +129,7 @@ public sealed class OperationsApiTests
     public async Task ReprocessFromAStage_IsRefused_WhenTheEarlierOutputsWereNotKept_OrTheStageIsUnknown()
     {
         await using var factory = new DocketFactory();
-        var client = factory.CreateClient();
+        var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var (id, _) = await client.ProcessedTextAsync("report.txt", "A report written before stage outputs were kept.");
         await using (var scope = factory.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<DocketDbContext>().Results.ExecuteUpdateAsync(set => set.SetProperty(r => r.Stages, (string?)null));
@@ -145,6 +146,25 @@ public sealed class OperationsApiTests
         using var nowhere = await client.PostAsync($"/api/v1/admin/documents/{Guid.NewGuid()}/reprocess",
             System.Net.Http.Json.JsonContent.Create(new { from_stage = "fields" }));
         await nowhere.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task TheOperationsApi_IsForAdministratorsOnly()
+    {
+        await using var factory = new DocketFactory();
+        var user = factory.CreateAuthenticatedClient(Roles.User);
+        var reviewer = factory.CreateAuthenticatedClient(Roles.Reviewer);
+        var (id, _) = await user.ProcessedTextAsync("mine.txt", "My own document.");
+        foreach (var client in new[] { user, reviewer })
+        {
+            using (var workers = await client.GetAsync("/api/v1/admin/workers"))
+                await workers.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+            using var reprocess = await client.PostAsync($"/api/v1/admin/documents/{id}/reprocess",
+                System.Net.Http.Json.JsonContent.Create(new { from_stage = "fields" }));
+            await reprocess.AssertErrorAsync(HttpStatusCode.Forbidden, "forbidden");
+        }
+        using var anonymous = await factory.CreateClient().GetAsync("/api/v1/admin/stats");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
     private sealed class CountingStage(IPipelineStage inner) : IPipelineStage

@@ -1,3 +1,4 @@
+using Docket.Server.Features.Accounts;
 using System.Diagnostics;
 using System.Net;
 using Docket.Server.Tests.Infrastructure;
@@ -25,7 +26,7 @@ public sealed class BackupRestoreTests
             var originals = new Dictionary<Guid, (byte[] Bytes, string Status)>();
             await using (var source = DocketFactory.Create(database: database))
             {
-                var client = source.CreateClient();
+                var client = source.CreateAuthenticatedClient(Roles.Admin);
                 foreach (var name in Samples.FileNames)
                 {
                     var bytes = Samples.Read(name);
@@ -56,7 +57,7 @@ public sealed class BackupRestoreTests
                 settings["Database:ConnectionString"] = emptyTarget.ConnectionString;
             }
             await using var restored = DocketFactory.Create(settings);
-            var restoredClient = restored.CreateClient();
+            var restoredClient = restored.CreateAuthenticatedClient(Roles.Admin);
             var listed = await restoredClient.GetJsonAsync("/api/v1/documents?page_size=100");
             Assert.Equal(originals.Keys.Order(), listed.GetProperty("items").EnumerateArray().Select(d => d.Guid("id")).Order());
             foreach (var (id, (bytes, status)) in originals)
