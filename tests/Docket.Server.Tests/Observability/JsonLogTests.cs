@@ -22,12 +22,12 @@ public sealed class JsonLogTests : IAsyncLifetime
         {
             ["Docket__DataDirectory"] = Path.Combine(_root, "data"),
             ["Queue__PollInterval"] = "00:00:00.050",
-            ["Auth__Admin__Email"] = AdminEmail,
-            ["Auth__Admin__Password"] = AdminPassword,
+            ["Auth__Admin__Email"] = ProcessAdmin.Email,
+            ["Auth__Admin__Password"] = ProcessAdmin.Password,
         }, "serve", "--urls", $"http://127.0.0.1:{port}");
         await Ports.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => _server.HasExited, "docket serve");
         _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await SignInAsync(_client);
+        await ProcessAdmin.SignInAsync(_client);
     }
 
     [Fact]
@@ -98,15 +98,6 @@ public sealed class JsonLogTests : IAsyncLifetime
             lines.Add(JsonDocument.Parse(line).RootElement.Clone());
         }
         return lines;
-    }
-
-    private const string AdminEmail = "ops@test.docket";
-    private const string AdminPassword = "a long enough password for the ops tests";
-
-    private static async Task SignInAsync(HttpClient client)
-    {
-        using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { email = AdminEmail, password = AdminPassword });
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await login.ReadJsonAsync(HttpStatusCode.OK)).Str("access_token"));
     }
 
     public Task DisposeAsync()

@@ -26,8 +26,8 @@ public sealed class WorkerMetricsTests : IAsyncLifetime
             ["Docket__DataDirectory"] = Path.Combine(_root, "data"),
             ["Queue__PollInterval"] = "00:00:00.050",
             ["Queue__Heartbeat"] = "00:00:00.500",
-            ["Auth__Admin__Email"] = AdminEmail,
-            ["Auth__Admin__Password"] = AdminPassword,
+            ["Auth__Admin__Email"] = ProcessAdmin.Email,
+            ["Auth__Admin__Password"] = ProcessAdmin.Password,
         };
         _apiPort = Ports.Free();
         _api = DocketProcess.Start(Path.Combine(_root, "api.log"), environment, "serve", "--no-worker", "--urls", $"http://127.0.0.1:{_apiPort}");
@@ -42,7 +42,7 @@ public sealed class WorkerMetricsTests : IAsyncLifetime
     {
         using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_apiPort}") };
         using var worker = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_workerPort}") };
-        await SignInAsync(api);
+        await ProcessAdmin.SignInAsync(api);
         var (id, _) = await api.ProcessedTextAsync("report.txt", "Processed by a worker process of its own.");
 
         var workerMetrics = PrometheusText.Parse(await worker.GetStringAsync("/metrics"));
@@ -56,15 +56,6 @@ public sealed class WorkerMetricsTests : IAsyncLifetime
         Assert.Equal(1, apiMetrics.Value("docket_worker_processes"));
         Assert.True(apiMetrics.Value("docket_worker_slots", ("state", "idle")) >= 1);
         Assert.Equal("processed", (await api.GetJsonAsync($"/api/v1/documents/{id}/status")).Str("status"));
-    }
-
-    private const string AdminEmail = "ops@test.docket";
-    private const string AdminPassword = "a long enough password for the ops tests";
-
-    private static async Task SignInAsync(HttpClient client)
-    {
-        using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { email = AdminEmail, password = AdminPassword });
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await login.ReadJsonAsync(HttpStatusCode.OK)).Str("access_token"));
     }
 
     public Task DisposeAsync()
