@@ -31,7 +31,11 @@ public sealed class JobProcessor(
     private readonly Backoff _backoff = new(options.Value.RetryBaseDelay, options.Value.RetryMaxDelay);
 
     /// <param name="claim">When the claim that returned this job started and ended, for its span.</param>
-    public async Task ProcessAsync(ClaimedJob job, (DateTimeOffset Start, DateTimeOffset End) claim)
+    /// <param name="pipelineFinished">
+    /// Called once the pipeline is done with the CPU, before the outcome is recorded: the worker's slot is
+    /// free for the next job while this one waits for its commit.
+    /// </param>
+    public async Task ProcessAsync(ClaimedJob job, (DateTimeOffset Start, DateTimeOffset End) claim, Action? pipelineFinished = null)
     {
         // The request that made the job is named in every line logged while it runs, here and in the pipeline.
         using var logScope = log.BeginScope(new JobLogScope(job));
@@ -71,6 +75,10 @@ public sealed class JobProcessor(
         {
             log.LogWarning(ex, "Job {JobId} failed outside the pipeline", job.Lease.JobId);
             outcome = new PipelineOutcome.Failed(ex.Message, Permanent: false, "extract");
+        }
+        finally
+        {
+            pipelineFinished?.Invoke();
         }
 
         await progress.DrainAsync();

@@ -9,6 +9,10 @@ namespace Docket.Server.Processing;
 /// Claims jobs for as many slots as are free, runs them, and waits for a wake-up signal, a freed
 /// slot or the poll interval, whichever comes first. The signal only shortens the wait: a lost
 /// signal delays work by at most one poll interval, never loses it.
+/// A slot is a pipeline running: it is freed when the pipeline ends, while the job's outcome is
+/// still being committed, so the next job's work overlaps the last one's wait for the database.
+/// At most <see cref="RecordingPerSlot"/> times as many jobs as slots are held at once, so a slow
+/// database cannot make a worker claim without bound.
 /// </summary>
 public sealed class Worker(
     IJobStore store,
@@ -19,6 +23,8 @@ public sealed class Worker(
     IOptions<QueueOptions> options,
     ILogger<Worker> log) : BackgroundService
 {
+    private const int RecordingPerSlot = 4;
+
     private readonly QueueOptions _options = options.Value;
     private readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -38,7 +44,9 @@ public sealed class Worker(
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var free = slots - activity.Busy;
+            int held;
+            lock (inFlight) held = inFlight.Count;
+            var free = Math.Min(slots - activity.Busy, slots * RecordingPerSlot - held);
             var claimedAll = false;
             if (free > 0)
             {
@@ -53,7 +61,12 @@ public sealed class Worker(
                         activity.Started();
                         var task = Task.Run(() => RunAsync(job, claim), CancellationToken.None);
                         lock (inFlight) inFlight.Add(task);
-                        _ = task.ContinueWith(t => { lock (inFlight) inFlight.Remove(t); }, TaskScheduler.Default);
+                        // A job that is recorded frees room under the cap on held jobs.
+                        _ = task.ContinueWith(t =>
+                        {
+                            lock (inFlight) inFlight.Remove(t);
+                            _nudges.Writer.TryWrite(true);
+                        }, TaskScheduler.Default);
                     }
                     claimedAll = claimed.Count == free;
                 }
@@ -84,14 +97,21 @@ public sealed class Worker(
 
     private async Task RunAsync(ClaimedJob job, (DateTimeOffset, DateTimeOffset) claim)
     {
+        var slotFreed = 0;
+        void FreeSlot()
+        {
+            if (Interlocked.Exchange(ref slotFreed, 1) != 0) return;
+            activity.Finished();
+            _nudges.Writer.TryWrite(true);
+        }
+
         try
         {
-            await processor.ProcessAsync(job, claim);
+            await processor.ProcessAsync(job, claim, FreeSlot);
         }
         finally
         {
-            activity.Finished();
-            _nudges.Writer.TryWrite(true);
+            FreeSlot();
         }
     }
 
