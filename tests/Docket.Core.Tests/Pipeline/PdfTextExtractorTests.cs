@@ -208,12 +208,27 @@ public sealed class PdfTextExtractorTests : IDisposable
     }
 
     [Fact]
-    public void Split_AddsEmptyPages_WhenPdfinfoCountsMoreThanPdftotextPrinted()
+    public void Split_CountsAPage_ForEveryFormFeed_EmptyPagesIncluded()
     {
-        var text = PdfTextExtractor.Split("only page\n\f", pageCount: 3);
+        var text = PdfTextExtractor.Split("only page\n\f\f\f");
 
         Assert.Equal(3, text.Pages);
         Assert.Equal("only page\n\n\n", text.Content);
         Assert.Equal([0, 11, 12], text.PageStarts);
+    }
+
+    [Fact]
+    public async Task Extract_CountsEveryPage_OfAPdfWithBlankPages_AsPdfinfoDoes()
+    {
+        // pdftotext prints a form feed for a page without any text too, so its pages are the document's.
+        var pdf = TestPdf.Build(
+            new TestPdfPage(Text: ["First page of the agreement between the parties named below, signed in full."]),
+            new TestPdfPage(Text: []),
+            new TestPdfPage(Text: ["Third page: the schedule of fees and the terms of payment for all the services."]));
+
+        var text = await new PdfTextExtractor().ExtractAsync(_files.Write("blank-middle.pdf", pdf), new SyncProgress(_ => { }), CancellationToken.None);
+
+        Assert.Equal(3, text.Pages);
+        Assert.StartsWith("Third page", text.Content[text.PageStarts[2]..].TrimStart());
     }
 }

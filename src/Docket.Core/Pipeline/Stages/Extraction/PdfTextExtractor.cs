@@ -6,9 +6,9 @@ using Docket.Core.Uploads;
 namespace Docket.Core.Pipeline.Stages.Extraction;
 
 /// <summary>
-/// PDFs through poppler: pdfinfo for the page count and sizes, pdftotext for the text layer, and
-/// for pages whose layer is missing or garbage (<see cref="TextLayerCheck"/>) pdftoppm and
-/// tesseract, one page at a time. <c>-layout</c> keeps columns apart, which is what lets the
+/// PDFs through poppler: pdftotext for the text layer (and the page count), and for pages whose
+/// layer is missing or garbage (<see cref="TextLayerCheck"/>) pdfinfo for their sizes, then
+/// pdftoppm and tesseract, one page at a time. <c>-layout</c> keeps columns apart, which is what lets the
 /// field stage read "Invoice No.   INV060035" as label and value.
 /// </summary>
 public sealed partial class PdfTextExtractor(OcrOptions? options = null) : ITextExtractor
@@ -35,29 +35,13 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
         // A full path always starts with '/', so a file named "-x.pdf" can never be read as an option.
         var path = Path.GetFullPath(doc.FilePath);
 
-        // Side by side: both read the same file, and on a text PDF pdftotext is nearly all the work there is.
-        using var stopText = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = ExternalTool.RunAsync("pdftotext", ["-layout", "-enc", "UTF-8", path, "-"], stopText.Token);
-        ToolResult info;
-        try
-        {
-            info = await ExternalTool.RunAsync("pdfinfo", [path], ct);
-            if (info.ExitCode != 0) throw Refusal(info, encrypted: false);
-        }
-        catch
-        {
-            await stopText.CancelAsync();
-            await ((Task)reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            throw;
-        }
-        var infoText = Encoding.UTF8.GetString(info.Stdout);
-        var encrypted = FieldOf(infoText, "Encrypted")?.StartsWith("yes", StringComparison.OrdinalIgnoreCase) == true;
-        var pageCount = int.TryParse(FieldOf(infoText, "Pages"), out var n) ? n : 0;
-
+        // pdftotext alone: it ends every page it reads with a form feed, from the first page to the
+        // last pdfinfo would count, so a clean run says how many pages there are. pdfinfo is asked
+        // only to explain a failure (a third process on every PDF cost as much CPU as the analysis).
         ToolResult text;
         try
         {
-            text = await reading;
+            text = await ExternalTool.RunAsync("pdftotext", ["-layout", "-enc", "UTF-8", path, "-"], ct);
         }
         catch (ToolOutputTooLargeException ex)
         {
@@ -65,9 +49,9 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
             throw new UnprocessableDocumentException("The PDF holds more text than Docket accepts.", ex);
         }
 
-        if (text.ExitCode != 0 || MentionsPassword(text.Stderr)) throw Refusal(text, encrypted);
+        if (text.ExitCode != 0 || MentionsPassword(text.Stderr)) throw await RefusalAsync(text, path, ct);
 
-        var pages = SplitPages(Encoding.UTF8.GetString(text.Stdout), pageCount);
+        var pages = SplitPages(Encoding.UTF8.GetString(text.Stdout));
         var layers = pages.Select(TextLayerCheck.Assess).ToArray();
         var scanned = Enumerable.Range(0, pages.Count).Where(i => layers[i].NeedsOcr).ToArray();
         if (scanned.Length == 0)
@@ -169,21 +153,16 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
     [GeneratedRegex(@"^Page +(\d+) size: +([0-9.]+) x ([0-9.]+) pts", RegexOptions.Multiline)]
     private static partial Regex PageSizeLine();
 
-    /// <summary>
-    /// pdftotext's output split into pages: it ends every page with a form feed. When pdfinfo
-    /// counts more pages than pdftotext printed (it stops early on some damaged files) the missing
-    /// pages are kept as empty ones at the end, so the page count stays the document's.
-    /// </summary>
-    public static List<string> SplitPages(string output, int pageCount = 0)
+    /// <summary>pdftotext's output split into pages: it ends every page with a form feed.</summary>
+    public static List<string> SplitPages(string output)
     {
         var pages = PageText.NormaliseLineEnds(output).Split('\f').ToList();
         if (pages.Count > 1 && pages[^1].Length == 0) pages.RemoveAt(pages.Count - 1);
-        while (pages.Count < pageCount) pages.Add("");
         return pages;
     }
 
     /// <summary>pdftotext's output as one text with page offsets; see <see cref="SplitPages"/> and <see cref="PageText.Join"/>.</summary>
-    public static ExtractedText Split(string output, int pageCount = 0) => PageText.Join(SplitPages(output, pageCount), Method);
+    public static ExtractedText Split(string output) => PageText.Join(SplitPages(output), Method);
 
     private static void ReportPages(IProgress<StageProgress> progress, int pages)
     {
@@ -236,6 +215,15 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
         // "Syntax Error: Couldn't find trailer dictionary" reads better for users without poppler's prefix.
         const string prefix = "Syntax Error: ";
         return first.StartsWith(prefix, StringComparison.Ordinal) ? first[prefix.Length..] : first;
+    }
+
+    /// <summary>Why pdftotext failed: pdfinfo tells a locked PDF from a damaged one even when pdftotext's message does not.</summary>
+    private static async Task<UnprocessableDocumentException> RefusalAsync(ToolResult text, string path, CancellationToken ct)
+    {
+        var info = await ExternalTool.RunAsync("pdfinfo", [path], ct);
+        var encrypted = MentionsPassword(info.Stderr)
+            || FieldOf(Encoding.UTF8.GetString(info.Stdout), "Encrypted")?.StartsWith("yes", StringComparison.OrdinalIgnoreCase) == true;
+        return Refusal(text, encrypted);
     }
 
     private static UnprocessableDocumentException Refusal(ToolResult result, bool encrypted)
