@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using Docket.Core.Pipeline.Stages.Analysis;
@@ -41,53 +43,89 @@ public static class TextLayerCheck
             Words >= WordsThatMustHoldAFunctionWord && FunctionWords == 0 ? WordLikeLetters / 2.0 : WordLikeLetters;
     }
 
+    /// <summary>Words are looked up lower-cased in a buffer of this size; longer ones are no function word anyway.</summary>
+    private const int MaxFunctionWordLength = 32;
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> FunctionWords =
+        Stopwords.All.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// One pass over the page without allocating: a word is a run of letters, so it is a slice of
+    /// the page (a 100-page PDF is judged page by page, half a million characters, on every upload).
+    /// </summary>
     public static Assessment Assess(string page)
     {
         int letters = 0, visible = 0, unreadable = 0, words = 0, wordLike = 0, functionWords = 0, wordLikeLetters = 0;
-        var word = new StringBuilder();
+        var text = page.AsSpan();
+        Span<char> lower = stackalloc char[MaxFunctionWordLength];
+        var wordStart = -1;
 
-        void EndWord()
+        void EndWord(ReadOnlySpan<char> text, int end, Span<char> lower)
         {
-            if (word.Length == 0) return;
-            var text = word.ToString();
-            word.Clear();
-            if (text.Length < 2) return;
+            if (wordStart < 0) return;
+            var word = text[wordStart..end];
+            wordStart = -1;
+            if (word.Length < 2) return;
             words++;
-            if (LooksLikeAWord(text))
+            if (LooksLikeAWord(word))
             {
                 wordLike++;
-                wordLikeLetters += text.Length;
+                wordLikeLetters += word.Length;
             }
-            if (Stopwords.All.Contains(text.ToLowerInvariant())) functionWords++;
+            if (word.Length <= lower.Length)
+            {
+                var lowered = lower[..word.Length];
+                word.ToLowerInvariant(lowered);
+                if (FunctionWords.Contains(lowered)) functionWords++;
+            }
         }
 
-        foreach (var rune in page.EnumerateRunes())
+        for (var i = 0; i < text.Length;)
         {
-            if (Rune.IsWhiteSpace(rune))
+            var length = 1;
+            var kind = text[i] < AsciiKinds.Length ? AsciiKinds[text[i]] : KindOf(text[i..], out length);
+            if (kind == CharKind.WhiteSpace)
             {
-                EndWord();
-                continue;
-            }
-
-            visible++;
-            if (IsUnreadable(rune))
-            {
-                unreadable++;
-                EndWord();
-            }
-            else if (Rune.IsLetter(rune))
-            {
-                letters++;
-                word.Append(rune.ToString());
+                EndWord(text, i, lower);
             }
             else
             {
-                EndWord();
+                visible++;
+                if (kind == CharKind.Unreadable)
+                {
+                    unreadable++;
+                    EndWord(text, i, lower);
+                }
+                else if (kind == CharKind.Letter)
+                {
+                    letters++;
+                    if (wordStart < 0) wordStart = i;
+                }
+                else
+                {
+                    EndWord(text, i, lower);
+                }
             }
+
+            i += length;
         }
-        EndWord();
+        EndWord(text, text.Length, lower);
 
         return new Assessment(letters, visible, unreadable, words, wordLike, functionWords, wordLikeLetters);
+    }
+
+    private enum CharKind : byte { WhiteSpace, Unreadable, Letter, Other }
+
+    /// <summary>What each ASCII character is, worked out once by <see cref="KindOf"/>: most of a Latin-script page is ASCII.</summary>
+    private static readonly CharKind[] AsciiKinds = Enumerable.Range(0, 128).Select(c => KindOf([(char)c], out _)).ToArray();
+
+    private static CharKind KindOf(ReadOnlySpan<char> text, out int length)
+    {
+        // Invalid UTF-16 (a lone surrogate) decodes to U+FFFD, as string.EnumerateRunes gives it.
+        Rune.DecodeFromUtf16(text, out var rune, out length);
+        if (Rune.IsWhiteSpace(rune)) return CharKind.WhiteSpace;
+        if (IsUnreadable(rune)) return CharKind.Unreadable;
+        return Rune.IsLetter(rune) ? CharKind.Letter : CharKind.Other;
     }
 
     /// <summary>
@@ -104,9 +142,9 @@ public static class TextLayerCheck
     /// at its start or throughout ("Invoice", "VAT", "MwSt" is allowed by the short-word rule).
     /// Other scripts are taken as they come: this check is for the languages Docket reads.
     /// </summary>
-    private static bool LooksLikeAWord(string word)
+    private static bool LooksLikeAWord(ReadOnlySpan<char> word)
     {
-        if (!word.All(c => c < 0x250)) return true;
+        if (word.ContainsAnyExceptInRange('\0', '\u024F')) return true;
         if (word.Length <= 4) return true;
 
         var vowels = 0;
@@ -132,5 +170,7 @@ public static class TextLayerCheck
         return vowels > 0 && longestRun <= 6 && (!mixedCase || innerCapitals == 1);
     }
 
-    private static bool IsVowel(char c) => "aeiouyAEIOUYäöüÄÖÜàâéèêëîïôûùœæÀÂÉÈÊËÎÏÔÛÙŒÆ".Contains(c);
+    private static bool IsVowel(char c) => Vowels.Contains(c);
+
+    private static readonly SearchValues<char> Vowels = SearchValues.Create("aeiouyAEIOUYäöüÄÖÜàâéèêëîïôûùœæÀÂÉÈÊËÎÏÔÛÙŒÆ");
 }
