@@ -26,13 +26,26 @@ public static partial class Amounts
     {
         if (end < 0) end = text.Length;
         for (var match = Number().Match(text, start, end - start); match.Success; match = match.NextMatch())
-        {
-            if (!TryParse(match.ValueSpan, out var value, out var hasDecimals)) continue;
-            var (before, negative) = CurrencyBefore(text, match.Index, start);
-            var after = CurrencyAfter(text, match.Index + match.Length, end, out var percentage);
-            if (percentage) continue;
-            yield return new AmountMatch(negative ? -value : value, match.Index, match.Length, hasDecimals, before ?? after);
-        }
+            if (Read(text, match.Index, match.Length, start, end) is { } amount) yield return amount;
+    }
+
+    /// <summary>The first of <see cref="FindNumbers"/>, without allocating: a table row has a few numbers, a long invoice thousands of rows.</summary>
+    public static AmountMatch? FirstNumber(string text, int start, int end)
+    {
+        // The slice is the whole input, as for Regex.Match(text, start, length): nothing outside it is looked behind or ahead.
+        foreach (var match in Number().EnumerateMatches(text.AsSpan(start, end - start)))
+            if (Read(text, start + match.Index, match.Length, start, end) is { } amount) return amount;
+        return null;
+    }
+
+    /// <summary>The number at <paramref name="index"/> with its sign and currency, or null when it is no amount (a percentage, "1,234,56").</summary>
+    private static AmountMatch? Read(string text, int index, int length, int start, int end)
+    {
+        if (!TryParse(text.AsSpan(index, length), out var value, out var hasDecimals)) return null;
+        var (before, negative) = CurrencyBefore(text, index, start);
+        var after = CurrencyAfter(text, index + length, end, out var percentage);
+        if (percentage) return null;
+        return new AmountMatch(negative ? -value : value, index, length, hasDecimals, before ?? after);
     }
 
     /// <summary>Parses one number as written; the decimal separator is whichever of '.' or ',' comes last with one or two digits after it.</summary>

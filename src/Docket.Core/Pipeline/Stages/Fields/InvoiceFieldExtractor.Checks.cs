@@ -18,7 +18,7 @@ public static partial class InvoiceFieldExtractor
         var total = values.GetValueOrDefault(FieldNames.Total);
         var net = values.GetValueOrDefault(FieldNames.Net);
         var tax = values.GetValueOrDefault(FieldNames.Tax);
-        if (tax is null && NoTaxCharged().Match(doc.Content) is { Success: true } exempt)
+        if (tax is null && doc.Ranges.Select(r => NoTaxCharged().Match(doc.Content, r.Start, r.End - r.Start)).FirstOrDefault(m => m.Success) is { } exempt)
             values[FieldNames.Tax] = tax = new Found(Amounts.Format(0), "amount", 0.8, exempt.Index, exempt.Index + exempt.Length, -1);
 
         if (total is null && net is not null && !net.IsSubtotal)

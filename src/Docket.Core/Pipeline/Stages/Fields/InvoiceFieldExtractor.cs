@@ -118,7 +118,8 @@ public static partial class InvoiceFieldExtractor
         var lines = TextLine.Split(content);
         // Labels also match JSON and CSV keys ("total_ttc", "invoice_date"); the copy keeps every offset.
         var search = content.Replace('_', ' ');
-        var document = new Document(content, search, lines, kind == FileKind.Json ? KeysOnly(search, lines) : search, kind == FileKind.Json);
+        var read = LabelledPart(content, lines);
+        var document = new Document(content, search, read, Ranges(content, read), kind == FileKind.Json ? KeysOnly(search, lines) : search, kind == FileKind.Json);
         var warnings = new List<string>();
         var values = new Dictionary<string, Found>();
 
@@ -148,6 +149,34 @@ public static partial class InvoiceFieldExtractor
             if (values.TryGetValue(name, out var found))
                 fields[name] = found.ToField(text);
         return new ExtractedFields(fields, items, warnings);
+    }
+
+    /// <summary>A long document's labelled values are looked for in its first this many characters ...</summary>
+    public const int HeadCharacters = 24_000;
+
+    /// <summary>... and its last this many: what lies between is line items (read in full all the same).</summary>
+    public const int TailCharacters = 12_000;
+
+    /// <summary>
+    /// The lines labels are matched in: every line of a text up to <see cref="HeadCharacters"/> +
+    /// <see cref="TailCharacters"/> long, else the lines of its head (number, dates, parties) and its
+    /// tail (totals, tax, payment terms). Bounded so a 100-page statement costs what a 7-page one does:
+    /// each label is a regular expression tried on every line it is given.
+    /// </summary>
+    private static List<TextLine> LabelledPart(string content, List<TextLine> lines)
+    {
+        if (content.Length <= HeadCharacters + TailCharacters) return lines;
+        var tailStart = content.Length - TailCharacters;
+        return lines.FindAll(line => line.Start < HeadCharacters || line.End > tailStart);
+    }
+
+    /// <summary>The stretches of text the lines cover: the whole text, or its head and its tail.</summary>
+    private static (int Start, int End)[] Ranges(string content, List<TextLine> read)
+    {
+        for (var i = 1; i < read.Count; i++)
+            if (read[i].Start != read[i - 1].End + 1)
+                return [(0, read[i - 1].End), (read[i].Start, content.Length)];
+        return [(0, content.Length)];
     }
 
     /// <summary>Confidence of a value read where a reviewer showed it sits on this vendor's documents.</summary>
@@ -192,10 +221,12 @@ public static partial class InvoiceFieldExtractor
         }
     }
 
+    /// <param name="Lines">The lines labels are looked for in (<see cref="LabelledPart"/>); found values' line numbers count these.</param>
     /// <param name="KeySearch">What amount, date and number labels are matched in: for JSON only each line's last key, so that
     /// "tax_rate.percentage: 10.25" is not read as a tax.</param>
     /// <param name="Json">Rendered JSON ("path: value" lines), where a labelled value is the whole rest of its line.</param>
-    private sealed record Document(string Content, string Search, List<TextLine> Lines, string KeySearch, bool Json);
+    /// <param name="Ranges">Where <paramref name="Lines"/> lie; what is looked for outside labels (a first date, currency marks) is looked for there too.</param>
+    private sealed record Document(string Content, string Search, List<TextLine> Lines, (int Start, int End)[] Ranges, string KeySearch, bool Json);
 
     /// <summary>
     /// Blanks every JSON path but its last two keys ("invoice.lines[0].amount" becomes "lines[0].amount"),
@@ -229,7 +260,7 @@ public static partial class InvoiceFieldExtractor
 
         var currency = Best(doc.Search, content, lines, CurrencyLabels, ReadCurrency, preferLast: false)
             ?? (total is null ? null : CurrencyOnLine(content, lines[total.Line], 0.9))
-            ?? MostFrequentCurrency(content);
+            ?? MostFrequentCurrency(content, doc.Ranges);
         Put(values, FieldNames.Currency, currency);
 
         // Only the US (and a few others that invoice in dollars) write month first; elsewhere 03/05/2024 is the 3rd of May.
@@ -238,7 +269,7 @@ public static partial class InvoiceFieldExtractor
         var issued = Best(search, content, lines, DateLabels, date, preferLast: false);
         var due = Best(search, content, lines, DueDateLabels, date, preferLast: false);
         if (issued is not null && due is not null && issued.Start == due.Start) issued = null;
-        issued ??= FirstUnlabelledDate(content, due, monthFirst);
+        issued ??= FirstUnlabelledDate(content, doc.Ranges, due, monthFirst);
         Put(values, FieldNames.Date, issued);
         Put(values, FieldNames.DueDate, due);
         Put(values, FieldNames.Issuer, FindIssuer(doc));
@@ -313,7 +344,8 @@ public static partial class InvoiceFieldExtractor
 
     private static int? NextNonBlank(string content, List<TextLine> lines, int index)
     {
-        for (var i = index + 1; i < lines.Count && i <= index + 2; i++)
+        // Only the lines right below: where the head of a long text ends, the next line given is the tail's first.
+        for (var i = index + 1; i < lines.Count && i <= index + 2 && lines[i].Start == lines[i - 1].End + 1; i++)
             if (!content.AsSpan(lines[i].Start, lines[i].End - lines[i].Start).IsWhiteSpace()) return i;
         return null;
     }
@@ -438,10 +470,11 @@ public static partial class InvoiceFieldExtractor
             ? new Found(mark.Iso, "currency", confidence, mark.Start, mark.End, -1)
             : null;
 
-    private static Found? MostFrequentCurrency(string content)
+    private static Found? MostFrequentCurrency(string content, (int Start, int End)[] ranges)
     {
         var counts = new Dictionary<string, (int Count, CurrencyMark First)>();
-        foreach (var mark in Currencies.FindMarks(content))
+        foreach (var (start, end) in ranges)
+        foreach (var mark in Currencies.FindMarks(content, start, end))
             counts[mark.Iso] = counts.TryGetValue(mark.Iso, out var seen) ? (seen.Count + 1, seen.First) : (1, mark);
 
         if (counts.Count == 0) return null;
@@ -450,9 +483,10 @@ public static partial class InvoiceFieldExtractor
     }
 
     /// <summary>A receipt's date stands alone; the due date repeated in a sentence ("please pay by ...") is not it.</summary>
-    private static Found? FirstUnlabelledDate(string content, Found? due, bool monthFirst)
+    private static Found? FirstUnlabelledDate(string content, (int Start, int End)[] ranges, Found? due, bool monthFirst)
     {
-        foreach (var date in Dates.Find(content, monthFirst))
+        foreach (var (start, end) in ranges)
+        foreach (var date in Dates.Find(content, monthFirst, start, end))
             if (due is null || Dates.Format(date.Value) != due.Value)
                 return new Found(Dates.Format(date.Value), "date", 0.4, date.Start, date.Start + date.Length, -1);
         return null;

@@ -19,7 +19,7 @@ public static partial class InvoiceTables
     /// <summary>Splits a line into cells at '|' when it has them, else at runs of two or more spaces.</summary>
     public static List<Cell> SplitCells(string text, TextLine line)
     {
-        var cells = new List<Cell>();
+        var cells = new List<Cell>(8);
         var span = text.AsSpan(line.Start, line.End - line.Start);
         var piped = span.Contains('|');
         var cellStart = 0;
@@ -114,7 +114,5 @@ public static partial class InvoiceTables
     }
 
     public static decimal? Number(string text, List<Cell> cells, int index) =>
-        index >= 0 && index < cells.Count
-            ? Amounts.FindNumbers(text, cells[index].Start, cells[index].End).Select(a => (decimal?)a.Value).FirstOrDefault()
-            : null;
+        index >= 0 && index < cells.Count ? Amounts.FirstNumber(text, cells[index].Start, cells[index].End)?.Value : null;
 }
