@@ -89,6 +89,25 @@ public sealed class AnalyseStageTests
     }
 
     [Fact]
+    public void Analyse_ReadsKeywordsAndSummary_FromTheTopOfALongText_ButCountsAllOfIt()
+    {
+        const string top = "The shipment of timber reached the harbour on time, and the timber was stored in the north warehouse.\n";
+        const string rest = "Invoice row for pallets, crates and pallets of pallets.\n";
+        var topLines = TextAnalyser.MaxCharactersRead / top.Length;
+        var text = string.Concat(Enumerable.Repeat(top, topLines)) + string.Concat(Enumerable.Repeat(rest, 2 * topLines));
+
+        var analysis = Analyse(text);
+
+        // "pallets" is by far the commonest word of the whole text, but only below what is read for terms.
+        Assert.Equal("timber", analysis.Keywords[0]);
+        Assert.DoesNotContain("pallets", analysis.Keywords);
+        Assert.StartsWith("The shipment of timber", analysis.Summary);
+        Assert.Equal(3 * topLines, analysis.Lines);
+        Assert.Equal(text.Length, analysis.Characters);
+        Assert.Equal(topLines * 18 + 2 * topLines * 9, analysis.Words);
+    }
+
+    [Fact]
     public void Analyse_ReturnsAtMostEightKeywords()
     {
         var analysis = Analyse("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo");

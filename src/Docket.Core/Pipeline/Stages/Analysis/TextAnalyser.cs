@@ -30,24 +30,40 @@ public static partial class TextAnalyser
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> BoilerplateWords =
         Stopwords.Boilerplate.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>
+    /// Title, summary, keywords and language come from at most this many characters from the top (whole
+    /// lines): what a document is about shows in its first pages, and a 100-page statement's further
+    /// pages of rows would only cost time. Counts read the whole text.
+    /// </summary>
+    public const int MaxCharactersRead = 100_000;
+
     /// <param name="frequencies">How common each term is among finalised documents; none: keywords by frequency alone.</param>
     public static DocumentAnalysis Analyse(ExtractedText text, DocumentFrequencies? frequencies = null)
     {
         var content = text.Content;
+        var read = Head(content, MaxCharactersRead);
         var terms = new Dictionary<string, TermStat>(StringComparer.Ordinal);
         var language = new LanguageGuesser.Evidence();
-        CountTerms(content, terms, ref language);
+        CountTerms(read, terms, ref language);
         var weights = Weigh(terms, frequencies?.Current);
 
         return new DocumentAnalysis(
-            FindTitle(content),
-            Summarise(content, weights),
+            FindTitle(read),
+            Summarise(read, weights),
             PickKeywords(weights),
             language.Guess(),
             text.Pages,
             CountWords(content),
             CountLines(content),
             content.Length);
+    }
+
+    /// <summary>The first <paramref name="max"/> characters, ended at the last line break among them when there is one.</summary>
+    public static string Head(string content, int max)
+    {
+        if (content.Length <= max) return content;
+        var lastBreak = content.LastIndexOf('\n', max - 1);
+        return content[..(lastBreak > max / 2 ? lastBreak : max)];
     }
 
     /// <summary>Whitespace-separated tokens that hold at least one letter or digit ("|" and "---" are not words).</summary>
