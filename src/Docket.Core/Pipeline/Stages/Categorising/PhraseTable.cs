@@ -23,7 +23,13 @@ public sealed class PhraseTable
     private readonly record struct Phrase(int Key, Element[] Elements);
 
     private readonly FrozenDictionary<string, Phrase[]>.AlternateLookup<ReadOnlySpan<char>> _byFirstWord;
-    private readonly Phrase[] _wildcardFirst;
+
+    // Phrases that do not open with a plain word, by what their first element can match: every token
+    // tried every one of them, which was most of the categorise stage on a long text.
+    private readonly Phrase[] _numberFirst;
+    private readonly Phrase[] _timeFirst;
+    private readonly Phrase[] _wordFirst;
+    private readonly Phrase[] _affixFirst;
 
     public int KeyCount { get; }
 
@@ -48,7 +54,11 @@ public sealed class PhraseTable
 
         _byFirstWord = byFirstWord.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal)
             .GetAlternateLookup<ReadOnlySpan<char>>();
-        _wildcardFirst = wildcardFirst.ToArray();
+        Phrase[] FirstOfKind(params Kind[] kinds) => wildcardFirst.Where(p => kinds.Contains(p.Elements[0].Kind)).ToArray();
+        _numberFirst = FirstOfKind(Kind.Number);
+        _timeFirst = FirstOfKind(Kind.Time);
+        _wordFirst = FirstOfKind(Kind.Word);
+        _affixFirst = FirstOfKind(Kind.Prefix, Kind.Suffix);
     }
 
     /// <summary>
@@ -66,11 +76,22 @@ public sealed class PhraseTable
         // Keys are few; a bit per key says "already counted here" without clearing an array per token.
         Span<ulong> counted = stackalloc ulong[(KeyCount + 63) / 64];
         counted.Clear();
-        if (_byFirstWord.TryGetValue(text.TextOf(text.Tokens[at]), out var candidates))
+        var token = text.Tokens[at];
+        if (_byFirstWord.TryGetValue(text.TextOf(token), out var candidates))
             foreach (var phrase in candidates)
                 Try(phrase, text, at, to, counts, counted);
 
-        foreach (var phrase in _wildcardFirst)
+        // Only the lists whose first element can match this token (see Matches); the order of tries does not change the counts.
+        var flags = token.Flags;
+        if ((flags & (TokenFlags.Number | TokenFlags.Time)) == TokenFlags.Number) TryAll(_numberFirst, text, at, to, counts, counted);
+        if ((flags & TokenFlags.Time) != 0) TryAll(_timeFirst, text, at, to, counts, counted);
+        if ((flags & TokenFlags.Number) == 0) TryAll(_wordFirst, text, at, to, counts, counted);
+        TryAll(_affixFirst, text, at, to, counts, counted);
+    }
+
+    private static void TryAll(Phrase[] phrases, WordTokens text, int at, int to, Span<int> counts, Span<ulong> counted)
+    {
+        foreach (var phrase in phrases)
             Try(phrase, text, at, to, counts, counted);
     }
 
