@@ -11,8 +11,10 @@ namespace Docket.Bench;
 /// <summary>
 /// The whole pipeline (the default stages, as a worker runs them) on one many-page text PDF, against
 /// raw <c>pdftotext -layout</c> on the same file: how much Docket adds to the one tool it cannot avoid.
-/// Each side runs RUNS times after a warm-up, alternating, and the medians are compared: wall clock,
-/// and CPU time (this process and its children), which a machine busy with other work disturbs far less.
+/// Each side runs RUNS times after a warm-up, in interleaved pairs (so both see the same load), and
+/// the medians are compared: wall clock, and CPU time (this process and its children), which a
+/// machine busy with other work disturbs far less. Without a kind both the invoice and the report run,
+/// each printing its BENCH-RESULT line.
 /// </summary>
 public static class PdfBench
 {
@@ -20,9 +22,18 @@ public static class PdfBench
     {
         var pages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
         var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15;
-        var kind = args.Length > 2 ? args[2] : "invoice";
+        string[] kinds = args.Length > 2 && args[2] != "all" ? [args[2]] : ["invoice", "report"];
         var keep = args.Length > 3 ? Path.GetFullPath(args[3]) : null;
 
+        foreach (var kind in kinds)
+        {
+            await RunOneAsync(kind, pages, runs, keep);
+            Console.WriteLine();
+        }
+    }
+
+    private static async Task RunOneAsync(string kind, int pages, int runs, string? keep)
+    {
         var folder = Directory.CreateTempSubdirectory("docket-pdf-bench-").FullName;
         try
         {
@@ -33,12 +44,14 @@ public static class PdfBench
             Console.WriteLine($"{kind}, {pages} pages, {input.SizeBytes:N0} bytes; {runs} runs each after a warm-up");
 
             var stageTimes = new Dictionary<string, List<double>>();
-            var stages = DefaultPipeline.CreateStages().Select(s => (IPipelineStage)new TimedStage(s, stageTimes)).ToList();
+            var stageCpu = new Dictionary<string, List<double>>();
+            var stages = DefaultPipeline.CreateStages().Select(s => (IPipelineStage)new TimedStage(s, stageTimes, stageCpu)).ToList();
             var runner = new PipelineRunner(stages);
 
             await RawPdftotextAsync(path);
             var (_, warm) = await TimedPipelineAsync(runner, input);
             stageTimes.Clear();
+            stageCpu.Clear();
 
             var raw = new List<double>();
             var pipeline = new List<double>();
@@ -63,10 +76,24 @@ public static class PdfBench
             foreach (var (name, times) in stageTimes) Row($"stage `{name}`", times);
             Row("CPU: `pdftotext -layout` alone", rawCpu);
             Row("CPU: pipeline, all stages and tools", pipelineCpu);
+            foreach (var (name, times) in stageCpu) Row($"CPU: stage `{name}`", times);
             Console.WriteLine();
-            Console.WriteLine($"ratio, wall clock (median pipeline / median pdftotext): {Median(pipeline) / Median(raw):0.00}x");
-            Console.WriteLine($"ratio, CPU time: {Median(pipelineCpu) / Median(rawCpu):0.00}x");
+            var ratio = Median(pipeline) / Median(raw);
+            var cpuRatio = Median(pipelineCpu) / Median(rawCpu);
+            var pairRatio = Median(pipeline.Zip(raw, (p, r) => p / r).ToList());
+            Console.WriteLine($"ratio, wall clock (median pipeline / median pdftotext): {ratio:0.00}x; median of the pairs' ratios: {pairRatio:0.00}x");
+            Console.WriteLine($"ratio, CPU time: {cpuRatio:0.00}x");
             Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
+            BenchResult.Print("pdf", $"{kind}, {pages} pages", new Dictionary<string, double>
+            {
+                ["pdftotext_ms"] = Math.Round(Median(raw), 1),
+                ["pipeline_ms"] = Math.Round(Median(pipeline), 1),
+                ["ratio"] = Math.Round(ratio, 3),
+                ["pair_ratio"] = Math.Round(pairRatio, 3),
+                ["pdftotext_cpu_ms"] = Math.Round(Median(rawCpu), 1),
+                ["pipeline_cpu_ms"] = Math.Round(Median(pipelineCpu), 1),
+                ["cpu_ratio"] = Math.Round(cpuRatio, 3),
+            });
         }
         finally
         {
@@ -220,8 +247,8 @@ public static class PdfBench
             (UserSeconds + SystemSeconds) * 1000.0 + (UserMicroseconds + SystemMicroseconds) / 1000.0;
     }
 
-    /// <summary>Records how long each run of a stage takes.</summary>
-    private sealed class TimedStage(IPipelineStage inner, Dictionary<string, List<double>> times) : IPipelineStage
+    /// <summary>Records how long each run of a stage takes, wall clock and CPU (of the process and the tools it waited for).</summary>
+    private sealed class TimedStage(IPipelineStage inner, Dictionary<string, List<double>> times, Dictionary<string, List<double>> cpuTimes) : IPipelineStage
     {
         public string Name => inner.Name;
 
@@ -229,10 +256,17 @@ public static class PdfBench
 
         public async ValueTask RunAsync(PipelineContext context, CancellationToken cancellationToken)
         {
+            var cpu = CpuMilliseconds();
             var clock = Stopwatch.StartNew();
             await inner.RunAsync(context, cancellationToken);
-            if (!times.TryGetValue(Name, out var list)) times[Name] = list = [];
-            list.Add(clock.Elapsed.TotalMilliseconds);
+            Add(times, clock.Elapsed.TotalMilliseconds);
+            Add(cpuTimes, CpuMilliseconds() - cpu);
+        }
+
+        private void Add(Dictionary<string, List<double>> to, double value)
+        {
+            if (!to.TryGetValue(Name, out var list)) to[Name] = list = [];
+            list.Add(value);
         }
     }
 }
