@@ -207,6 +207,29 @@ public sealed class PdfTextExtractorTests : IDisposable
         Assert.Equal([0, 5, 15], text.PageStarts);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("one page, no form feed")]
+    [InlineData("one\r\n\fpage two\n\f\f")]
+    [InlineData("Größe: 3 × 4 €\r\fZweite Seite\r\nmit Umlauten äöü\f")]
+    [InlineData("\f\f\f")]
+    public void StreamedPages_GivesThePagesOfSplit_HoweverTheOutputArrivesInPieces(string output)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(output).Concat(new byte[] { 0xC3 }).ToArray(); // ends in half a character
+        var expected = PdfTextExtractor.SplitPages(System.Text.Encoding.UTF8.GetString(bytes));
+
+        foreach (var pieceLength in new[] { 1, 2, 3, 7, bytes.Length })
+        {
+            var pages = new StreamedPages();
+            for (var at = 0; at < bytes.Length; at += pieceLength)
+                pages.Add(bytes.AsSpan(at, Math.Min(pieceLength, bytes.Length - at)));
+            pages.Finish();
+
+            Assert.Equal(expected, pages.Pages);
+            Assert.Equal(expected.Select(TextLayerCheck.Assess), pages.Layers);
+        }
+    }
+
     [Fact]
     public void Split_CountsAPage_ForEveryFormFeed_EmptyPagesIncluded()
     {

@@ -38,10 +38,12 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
         // pdftotext alone: it ends every page it reads with a form feed, from the first page to the
         // last pdfinfo would count, so a clean run says how many pages there are. pdfinfo is asked
         // only to explain a failure (a third process on every PDF cost as much CPU as the analysis).
+        // Pages are decoded and judged as pdftotext writes them, on the other core, while it reads the rest.
+        var pages = new StreamedPages();
         ToolResult text;
         try
         {
-            text = await ExternalTool.RunAsync("pdftotext", ["-layout", "-enc", "UTF-8", path, "-"], ct);
+            text = await ExternalTool.RunAsync("pdftotext", ["-layout", "-enc", "UTF-8", path, "-"], ct, onStdout: chunk => pages.Add(chunk.Span));
         }
         catch (ToolOutputTooLargeException ex)
         {
@@ -51,13 +53,13 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
 
         if (text.ExitCode != 0 || MentionsPassword(text.Stderr)) throw await RefusalAsync(text, path, ct);
 
-        var pages = SplitPages(Encoding.UTF8.GetString(text.Stdout));
-        var layers = pages.Select(TextLayerCheck.Assess).ToArray();
+        pages.Finish();
+        var layers = pages.Layers;
         var scanned = Enumerable.Range(0, pages.Count).Where(i => layers[i].NeedsOcr).ToArray();
         if (scanned.Length == 0)
         {
             ReportPages(progress, pages.Count);
-            return PageText.Join(pages, Method);
+            return PageText.Join(pages.Pages, Method);
         }
 
         if (scanned.Length > Options.MaxPages)
@@ -78,7 +80,7 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
                 var ocrText = await OcrPageAsync(path, index + 1, sizes.GetValueOrDefault(index + 1), folder.FullName, ct);
                 if (TextLayerCheck.Assess(ocrText).Score > layers[index].Score * OcrMustScoreTimes)
                 {
-                    pages[index] = ocrText;
+                    pages.Pages[index] = ocrText;
                     replaced++;
                 }
                 progress.Report(new StageProgress(100 * (k + 1) / scanned.Length, $"OCR page {index + 1} of {pages.Count}"));
@@ -89,7 +91,7 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
             DeleteQuietly(folder);
         }
 
-        var result = PageText.Join(pages, replaced == 0 ? Method : replaced == pages.Count ? OcrMethod : MixedMethod);
+        var result = PageText.Join(pages.Pages, replaced == 0 ? Method : replaced == pages.Count ? OcrMethod : MixedMethod);
         if (string.IsNullOrWhiteSpace(result.Content))
             throw new UnprocessableDocumentException(
                 $"The PDF has no text layer, and OCR found no text on its {pages.Count:N0} page{(pages.Count == 1 ? "" : "s")}.");
@@ -153,7 +155,7 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
     [GeneratedRegex(@"^Page +(\d+) size: +([0-9.]+) x ([0-9.]+) pts", RegexOptions.Multiline)]
     private static partial Regex PageSizeLine();
 
-    /// <summary>pdftotext's output split into pages: it ends every page with a form feed.</summary>
+    /// <summary>pdftotext's output split into pages: it ends every page with a form feed. <see cref="StreamedPages"/> gives the same pages.</summary>
     public static List<string> SplitPages(string output)
     {
         var pages = PageText.NormaliseLineEnds(output).Split('\f').ToList();
@@ -234,5 +236,55 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
             return new UnprocessableDocumentException(
                 $"Reading the PDF needed more memory than the {ExternalTool.DefaultMemoryLimitBytes / (1024 * 1024):N0} MB a tool may use.");
         return new UnprocessableDocumentException($"The PDF is damaged or not a PDF: {FirstLine(result.Stderr)}");
+    }
+}
+
+/// <summary>
+/// pdftotext's output read as it arrives: UTF-8 decoded (a character split between two pieces is kept
+/// for the next), split into pages at form feeds, and each page judged by <see cref="TextLayerCheck"/>
+/// as soon as it is complete. <see cref="Finish"/> leaves exactly the pages of <see cref="PdfTextExtractor.SplitPages"/>.
+/// </summary>
+public sealed class StreamedPages
+{
+    private readonly Decoder _utf8 = Encoding.UTF8.GetDecoder();
+    private readonly StringBuilder _page = new();
+    private char[] _chars = [];
+
+    public List<string> Pages { get; } = [];
+
+    public List<TextLayerCheck.Assessment> Layers { get; } = [];
+
+    public int Count => Pages.Count;
+
+    public void Add(ReadOnlySpan<byte> bytes) => Decode(bytes, flush: false);
+
+    /// <summary>Ends the text: what follows the last form feed is a page when it holds anything, or when it is all there is.</summary>
+    public void Finish()
+    {
+        Decode([], flush: true);
+        if (_page.Length > 0 || Pages.Count == 0) EndPage();
+    }
+
+    private void Decode(ReadOnlySpan<byte> bytes, bool flush)
+    {
+        var needed = _utf8.GetCharCount(bytes, flush);
+        if (_chars.Length < needed) _chars = new char[Math.Max(needed, 2 * _chars.Length)];
+        var chars = _chars.AsSpan(0, _utf8.GetChars(bytes, _chars, flush));
+        for (var formFeed = chars.IndexOf('\f'); formFeed >= 0; formFeed = chars.IndexOf('\f'))
+        {
+            _page.Append(chars[..formFeed]);
+            EndPage();
+            chars = chars[(formFeed + 1)..];
+        }
+
+        _page.Append(chars);
+    }
+
+    private void EndPage()
+    {
+        var page = PageText.NormaliseLineEnds(_page.ToString());
+        _page.Clear();
+        Pages.Add(page);
+        Layers.Add(TextLayerCheck.Assess(page));
     }
 }
