@@ -8,6 +8,8 @@ return args.FirstOrDefault() switch
     "queue-worker" => await Run(() => QueueBench.WorkAsync(args[1..])),
     "pdf" => await Run(() => PdfBench.RunAsync(args[1..])),
     "ocr" => await Run(() => OcrBench.RunAsync(args[1..])),
+    "upload" => await Run(() => UploadBench.RunAsync(args[1..])),
+    "suite" => await Suite.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -25,6 +27,8 @@ static int Usage()
                Docket.Bench queue PROVIDER JOBS PROCESSES [SLOTS]   no-op jobs/s from claim to completion (sqlite | postgres)
                Docket.Bench pdf [PAGES] [RUNS] [invoice|report|all] [COPY.pdf]  the pipeline on a text PDF against raw pdftotext -layout
                Docket.Bench ocr [LANGUAGES] [DPI] [PARALLEL] [ROUNDS]  OCR pages/s and field accuracy on the labelled scans
+               Docket.Bench upload [MB]                             one MB-megabyte text file streamed (and 64 MB): MB/s, server peak RSS
+               Docket.Bench suite [--runs N] [--only a,b] [--write FILE]  every scenario N times as processes; medians into FILE
         """);
     return 2;
 }

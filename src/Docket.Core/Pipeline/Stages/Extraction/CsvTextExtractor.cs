@@ -15,14 +15,14 @@ public sealed class CsvTextExtractor : ITextExtractor
 
     public bool CanExtract(FileKind kind) => kind == FileKind.Csv;
 
-    public async ValueTask<ExtractedText> ExtractAsync(
+    public ValueTask<ExtractedText> ExtractAsync(
         DocumentInput doc, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var bytes = await File.ReadAllBytesAsync(doc.FilePath, ct);
-        ExtractionProgress.ReportRead(progress, bytes.Length);
-        var source = TextDecoding.Decode(bytes);
-        var large = bytes.Length >= ExtractionProgress.LargeInputBytes;
-        return new ExtractedText(Render(source, large ? progress : null, ct), [0], "native");
+        using var file = ExtractionProgress.OpenRead(doc.FilePath, progress);
+        // The rendered text is cut at the same cap as the source, so the rows past it are never needed.
+        var source = TextDecoding.Decode(file);
+        var large = file.Length >= ExtractionProgress.LargeInputBytes;
+        return ValueTask.FromResult(new ExtractedText(Render(source, large ? progress : null, ct), [0], "native"));
     }
 
     public static string Render(string csv, IProgress<StageProgress>? progress = null, CancellationToken ct = default)

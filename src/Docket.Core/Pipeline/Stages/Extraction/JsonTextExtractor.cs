@@ -15,12 +15,16 @@ public sealed class JsonTextExtractor : ITextExtractor
 
     public bool CanExtract(FileKind kind) => kind == FileKind.Json;
 
-    public async ValueTask<ExtractedText> ExtractAsync(
+    public ValueTask<ExtractedText> ExtractAsync(
         DocumentInput doc, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var bytes = await File.ReadAllBytesAsync(doc.FilePath, ct);
-        ExtractionProgress.ReportRead(progress, bytes.Length);
-        return new ExtractedText(Render(TextDecoding.Decode(bytes)), [0], "native");
+        using var file = ExtractionProgress.OpenRead(doc.FilePath, progress);
+        var json = TextDecoding.Decode(file, out var truncated);
+        // Cut JSON does not parse, and the parser's complaint about the cut would mislead.
+        if (truncated)
+            throw new UnprocessableDocumentException(
+                $"The JSON is longer than {TextDecoding.MaxCharacters:N0} characters, the most a document is read to; JSON cannot be read in part.");
+        return ValueTask.FromResult(new ExtractedText(Render(json), [0], "native"));
     }
 
     public static string Render(string json)

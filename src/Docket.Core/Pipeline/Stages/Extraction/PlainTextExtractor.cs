@@ -7,12 +7,11 @@ public sealed class PlainTextExtractor : ITextExtractor
 {
     public bool CanExtract(FileKind kind) => kind is FileKind.Text or FileKind.Markdown;
 
-    public async ValueTask<ExtractedText> ExtractAsync(
+    public ValueTask<ExtractedText> ExtractAsync(
         DocumentInput doc, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        var bytes = await File.ReadAllBytesAsync(doc.FilePath, ct);
-        ExtractionProgress.ReportRead(progress, bytes.Length);
-        return new ExtractedText(TextDecoding.Decode(bytes), [0], "native");
+        using var file = ExtractionProgress.OpenRead(doc.FilePath, progress);
+        return ValueTask.FromResult(new ExtractedText(TextDecoding.Decode(file), [0], "native"));
     }
 }
 
@@ -20,6 +19,17 @@ internal static class ExtractionProgress
 {
     /// <summary>Below this size extraction takes milliseconds and progress events would only be noise.</summary>
     public const int LargeInputBytes = 1 << 20;
+
+    /// <summary>
+    /// Opens a text file for <see cref="TextDecoding.Decode(Stream)"/>, which reads only the part the cap
+    /// keeps: a text file is never read whole into memory, however large the upload limit allows it to be.
+    /// </summary>
+    public static FileStream OpenRead(string path, IProgress<StageProgress> progress)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        ReportRead(progress, file.Length);
+        return file;
+    }
 
     public static void ReportRead(IProgress<StageProgress> progress, long bytes)
     {

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Unicode;
 
 namespace Docket.Core.Pipeline.Stages.Extraction;
 
@@ -26,38 +25,87 @@ public static class TextDecoding
     /// UTF-8 (with or without BOM), UTF-16 and UTF-32 with a BOM, else Windows-1252.
     /// Line ends become '\n' so every later stage counts lines and offsets the same way.
     /// </summary>
-    public static string Decode(ReadOnlySpan<byte> bytes)
-    {
-        string text;
-        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-            text = DecodeUtf8(bytes[3..]);
-        else if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0x00, 0x00]))
-            text = Encoding.UTF32.GetString(bytes[4..]);
-        else if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
-            text = Encoding.Unicode.GetString(bytes[2..]);
-        else if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
-            text = Encoding.BigEndianUnicode.GetString(bytes[2..]);
-        else
-            text = DecodeUtf8(bytes);
+    public static string Decode(byte[] bytes) => Decode(new MemoryStream(bytes, writable: false));
 
-        return Truncate(NormaliseLineEnds(text));
+    /// <summary>
+    /// As <see cref="Decode(byte[])"/>, reading only as far as the first <see cref="MaxCharacters"/> need: a 1 GB
+    /// file costs what a 20 MB one does, where reading it whole would need more than the largest string .NET allows.
+    /// Whether text without a BOM is UTF-8 is judged on the part read. The stream must be seekable.
+    /// </summary>
+    public static string Decode(Stream stream) => Decode(stream, out _);
+
+    /// <param name="truncated">Whether the text went on past <see cref="MaxCharacters"/>.</param>
+    public static string Decode(Stream stream, out bool truncated)
+    {
+        var head = new byte[4];
+        var headLength = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        ReadOnlySpan<byte> start = head.AsSpan(0, headLength);
+        var (encoding, bomLength) =
+            start.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? (null, 3)
+            : start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0x00, 0x00]) ? (Encoding.UTF32, 4)
+            : start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) ? (Encoding.Unicode, 2)
+            : start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) ? (Encoding.BigEndianUnicode, 2)
+            : ((Encoding?)null, 0);
+
+        string text;
+        if (encoding is not null)
+            text = Read(stream, bomLength, encoding.GetDecoder());
+        else
+            try
+            {
+                text = Read(stream, bomLength, StrictUtf8.GetDecoder());
+            }
+            catch (DecoderFallbackException)
+            {
+                text = Read(stream, bomLength, decoder: null);
+            }
+        truncated = text.Length > MaxCharacters;
+        return Truncate(text);
     }
 
-    private static string DecodeUtf8(ReadOnlySpan<byte> bytes) =>
-        Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : DecodeWindows1252(bytes);
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private static string DecodeWindows1252(ReadOnlySpan<byte> bytes) =>
-        string.Create(bytes.Length, bytes.ToArray(), static (chars, source) =>
+    /// <summary>Decodes from <paramref name="offset"/> to one character past the cap at most; a null decoder means Windows-1252.</summary>
+    private static string Read(Stream stream, int offset, Decoder? decoder)
+    {
+        const int chunkBytes = 64 * 1024;
+        stream.Position = offset;
+        var bytes = new byte[chunkBytes];
+        // A decoder may hand back characters it held from the previous chunk (at most a few).
+        var chars = new char[chunkBytes + 8];
+        var text = new StringBuilder();
+        var afterCarriageReturn = false;
+        while (text.Length <= MaxCharacters)
         {
-            for (var i = 0; i < source.Length; i++)
+            var read = stream.Read(bytes);
+            int decoded;
+            if (decoder is null)
             {
-                var b = source[i];
-                chars[i] = b is >= 0x80 and <= 0x9F ? Windows1252High[b - 0x80] : (char)b;
+                for (var i = 0; i < read; i++)
+                {
+                    var b = bytes[i];
+                    chars[i] = b is >= 0x80 and <= 0x9F ? Windows1252High[b - 0x80] : (char)b;
+                }
+                decoded = read;
             }
-        });
-
-    private static string NormaliseLineEnds(string text) =>
-        text.Contains('\r') ? text.Replace("\r\n", "\n").Replace('\r', '\n') : text;
+            else
+            {
+                decoded = decoder.GetChars(bytes, 0, read, chars, 0, flush: read == 0);
+            }
+            foreach (var c in chars.AsSpan(0, decoded))
+            {
+                if (c == '\n' && afterCarriageReturn)
+                {
+                    afterCarriageReturn = false;
+                    continue;
+                }
+                afterCarriageReturn = c == '\r';
+                text.Append(afterCarriageReturn ? '\n' : c);
+            }
+            if (read == 0) break;
+        }
+        return text.ToString();
+    }
 
     /// <summary>Cuts at <see cref="MaxCharacters"/> without splitting a surrogate pair.</summary>
     public static string Truncate(string text)

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Docket.Bench;
+
+/// <summary>
+/// A real `docket serve` for one bench run: fresh data folder, a free port, the bench admin from
+/// configuration, rate limits lifted (the bench is faster than any person). Disposing stops it and
+/// removes the folder.
+/// </summary>
+public sealed class BenchServer : IAsyncDisposable
+{
+    private const string Email = "bench@docket.local";
+    private readonly string _password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+
+    private BenchServer(string dataDirectory) => DataDirectory = dataDirectory;
+
+    public string DataDirectory { get; }
+    public static string ServerDll => Path.Combine(EndToEnd.FindRepoRoot(), "src/Docket.Server/bin/Release/net10.0/docket.dll");
+    public Process Process { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <param name="arguments">After `serve --urls ...`, e.g. "--no-worker".</param>
+    /// <param name="settings">Configuration for this run, as environment variables (Section__Key).</param>
+    public static async Task<BenchServer> StartAsync(string arguments, IReadOnlyDictionary<string, string> settings)
+    {
+        var server = new BenchServer(Directory.CreateTempSubdirectory("docket-bench-").FullName);
+        try
+        {
+            var port = FreePort();
+            server.Process = StartDocket($"serve --urls http://127.0.0.1:{port} {arguments}", server.DataDirectory, new Dictionary<string, string>(settings)
+            {
+                ["Auth__Admin__Email"] = Email,
+                ["Auth__Admin__Password"] = server._password,
+                ["RateLimits__PerIpPerMinute"] = "100000000",
+                ["RateLimits__PerUserPerMinute"] = "100000000",
+                ["RateLimits__UploadsPerUserPerMinute"] = "100000000",
+            });
+            server.Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/v1/"), Timeout = Timeout.InfiniteTimeSpan };
+            await server.SignInAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Another docket process (e.g. `worker`) on this server's data folder; its output goes to stderr.</summary>
+    public Process StartOther(string arguments) => StartDocket(arguments, DataDirectory, new Dictionary<string, string>());
+
+    private static Process StartDocket(string arguments, string dataDirectory, Dictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet", $"{ServerDll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["Docket__DataDirectory"] = dataDirectory;
+        foreach (var (key, value) in settings) start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private async Task SignInAsync()
+    {
+        for (var i = 0; ; i++)
+        {
+            if (Process.HasExited) throw new InvalidOperationException($"The server exited with {Process.ExitCode} while starting.");
+            try { if ((await Http.GetAsync("health/ready")).IsSuccessStatusCode) break; } catch (HttpRequestException) { }
+            if (i > 600) throw new TimeoutException("The server did not become ready within a minute.");
+            await Task.Delay(100);
+        }
+        using var login = await Http.PostAsync("auth/login", new StringContent(
+            JsonSerializer.Serialize(new { email = Email, password = _password }), Encoding.UTF8, "application/json"));
+        login.EnsureSuccessStatusCode();
+        using var tokens = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.RootElement.GetProperty("access_token").GetString());
+    }
+
+    /// <summary>A port nobody listens on right now (the OS picks it); the server binds it a moment later.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Resident and peak resident memory of a process, in MB, from /proc/PID/status.</summary>
+    public static (double RssMb, double PeakMb) Memory(int pid)
+    {
+        double Read(string[] lines, string key) =>
+            long.Parse(lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        var status = File.ReadAllLines($"/proc/{pid}/status");
+        return (Read(status, "VmRSS:"), Read(status, "VmHWM:"));
+    }
+
+    /// <summary>Starts a new peak (VmHWM) from the current RSS: writing 5 to clear_refs does that since Linux 4.0.</summary>
+    public static bool TryResetPeak(int pid)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (Process is { HasExited: false })
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+        }
+        Process?.Dispose();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+}
