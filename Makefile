@@ -3,7 +3,7 @@ DOTNET ?= dotnet
 URLS ?= http://127.0.0.1:8080
 CONFIGURATION ?= Release
 
-.PHONY: run test build web api-types samples eval cluster cluster-down clean backup restore
+.PHONY: run test build web api-types samples eval bench cluster cluster-down clean backup restore
 
 ## Start Docket on its embedded defaults (SQLite, local files, in-process queue and bus), data under ./data.
 ## The web UI is built first and served at the root; without Node.js the API still starts, alone.
@@ -61,6 +61,12 @@ eval:
 	$(DOTNET) build tools/Docket.Eval -c $(CONFIGURATION) -nologo -v quiet
 	$(DOTNET) tools/Docket.Eval/bin/$(CONFIGURATION)/net10.0/docket-eval.dll --samples $(INVOICE_SAMPLES) \
 		--docket src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll --write docs/benchmarks.md $(EVAL_ARGS)
+
+## Run the benchmarks (not part of `make test`; takes long) and rewrite the generated part of docs/benchmarks.md
+## with the machine, the versions and the medians. RUNS=3 (at least 3); ONLY=queue,pdf replaces only those scenarios.
+RUNS ?= 3
+bench:
+	RUNS=$(RUNS) ONLY=$(ONLY) bash scripts/bench.sh
 
 ## A local distributed stack: PostgreSQL, Redis, two API nodes behind nginx on :8080, three workers.
 cluster:

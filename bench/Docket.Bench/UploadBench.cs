@@ -47,6 +47,8 @@ public static class UploadBench
                 ["upload_mb_per_s"] = Math.Round(size / seconds, 1),
                 ["rss_before_mb"] = Math.Round(before, 1),
                 ["peak_rss_mb"] = Math.Round(peak, 1),
+                // What the upload itself costs: flat across sizes when nothing holds the file in memory.
+                ["upload_growth_mb"] = Math.Round(peak - before, 1),
                 ["worker_peak_rss_mb"] = Math.Round(workerPeak, 1),
                 ["processing_ms"] = Math.Round(processing.TotalMilliseconds),
             }).ToLine());
