@@ -223,7 +223,7 @@ public static class BenchReport
         if (rows.Count > 0)
         {
             var metrics = rows.SelectMany(r => r.Values.Keys).Distinct().ToList();
-            text.Append("| variant | runs | load | ").AppendJoin(" | ", metrics).Append(" |\n|---|--:|--:|")
+            text.Append("| variant | runs | load before-after | ").AppendJoin(" | ", metrics).Append(" |\n|---|--:|--:|")
                 .Append(string.Concat(metrics.Select(_ => "--:|"))).Append('\n');
             foreach (var (_, record, variant, values) in rows)
             {
@@ -287,14 +287,25 @@ public static class BenchReport
                 $"| {goal.Describe(goal.Metric)} | `{scenario.Arguments}` | | | not measured |\n");
     }
 
-    private static string Summary(List<double> values) =>
-        values.Count == 1 ? Format(values[0]) : $"{Format(Stats.Median(values))} ({Format(values.Min())}-{Format(values.Max())})";
-
-    public static string Format(double value)
+    /// <summary>Median (min-max), all three to the precision the median needs, so the figures line up.</summary>
+    private static string Summary(List<double> values)
     {
-        var magnitude = Math.Abs(value);
-        var format = magnitude >= 1000 || value == Math.Round(value) ? "#,0" : magnitude >= 100 ? "0" : magnitude >= 10 ? "0.0" : "0.00";
-        return value.ToString(format, CultureInfo.InvariantCulture);
+        var median = Stats.Median(values);
+        var format = FormatFor(values.Append(median));
+        return values.Count == 1 ? Format(median, format) : $"{Format(median, format)} ({Format(values.Min(), format)}-{Format(values.Max(), format)})";
+    }
+
+    public static string Format(double value) => Format(value, FormatFor([value]));
+
+    private static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>Whole numbers as such; otherwise about three significant digits of the smallest value.</summary>
+    private static string FormatFor(IEnumerable<double> values)
+    {
+        var all = values.ToList();
+        if (all.All(v => v == Math.Round(v))) return "#,0";
+        var magnitude = all.Min(Math.Abs);
+        return magnitude >= 100 ? "#,0" : magnitude >= 10 ? "0.0" : "0.00";
     }
 
     private static string Cell(string value) => value.Replace("|", "\\|").Replace("\n", " ");

@@ -100,6 +100,14 @@ public sealed class BenchServer : IAsyncDisposable
         return (Read(status, "VmRSS:"), Read(status, "VmHWM:"));
     }
 
+    /// <summary>Where the resident memory is: anonymous (GC heap, native), file-backed (mapped assemblies), shared (JIT code).</summary>
+    public static string Breakdown(int pid)
+    {
+        var status = File.ReadAllLines($"/proc/{pid}/status");
+        return string.Join(", ", new[] { "RssAnon:", "RssFile:", "RssShmem:" }.Select(key =>
+            $"{key[3..^1].ToLowerInvariant()} {long.Parse(status.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024} MB"));
+    }
+
     /// <summary>Starts a new peak (VmHWM) from the current RSS: writing 5 to clear_refs does that since Linux 4.0.</summary>
     public static bool TryResetPeak(int pid)
     {

@@ -33,12 +33,14 @@ public static class UploadBench
         {
             var pid = server.Process.Id;
             var before = BenchServer.Memory(pid).RssMb;
+            Console.Error.WriteLine($"upload: server before {size} MB: {BenchServer.Breakdown(pid)}");
             if (!BenchServer.TryResetPeak(pid))
                 Console.Error.WriteLine("upload: could not reset the peak RSS (clear_refs); peaks include earlier uploads.");
             var clock = Stopwatch.StartNew();
             var id = await UploadAsync(server.Http, $"large-{size}.txt", size * Megabyte);
             var seconds = clock.Elapsed.TotalSeconds;
             var peak = BenchServer.Memory(pid).PeakMb;
+            Console.Error.WriteLine($"upload: server after {size} MB: {BenchServer.Breakdown(pid)}");
             var (status, workerPeak, processing) = await ProcessAsync(server, id);
             Console.Error.WriteLine($"upload: {size} MB in {seconds:0.0} s ({size / seconds:0} MB/s); server RSS {before:0} MB before, " +
                 $"peak {peak:0} MB; the worker took {processing.TotalSeconds:0.0} s to {status}, its peak RSS {workerPeak:0} MB");

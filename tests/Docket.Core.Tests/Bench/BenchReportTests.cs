@@ -102,6 +102,18 @@ public sealed class BenchReportTests
     }
 
     [Fact]
+    public void Render_GivesMedianMinAndMax_ToOnePrecision()
+    {
+        Scenario[] scenarios = [new("upload 1024")];
+        var runs = new[] { 2.0, 1.9, 2.5 }.Select(v => new ScenarioRun(0, false, 1,
+            [new BenchResult("upload", "64 MB", new Dictionary<string, double> { ["upload_growth_mb"] = v })])).ToList();
+
+        var text = BenchReport.Render(Header, scenarios, [new ScenarioRecord("upload 1024", Now, "abc", 1, 2, runs)]);
+
+        Assert.Contains("| 2.00 (1.90-2.50) |", text);
+    }
+
+    [Fact]
     public void Render_ReportsFailedRuns_AndLeavesTheirOutputOut()
     {
         Scenario[] scenarios = [new("queue postgres 10000 2", Goal.AtLeast("jobs_per_s", 5000))];
