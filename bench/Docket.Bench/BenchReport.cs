@@ -6,15 +6,15 @@ using System.Text.Json.Serialization;
 namespace Docket.Bench;
 
 /// <summary>
-/// One measured variant, as a scenario prints it on stdout at the end of one run:
+/// One measured variant, as a scenario prints it on stdout at the end of one run (<c>BenchResult.Print</c>):
 /// <c>BENCH-RESULT {"scenario":"queue","variant":"postgres, 2 processes","metrics":{"jobs_per_s":5230.1}}</c>.
 /// </summary>
-public sealed record BenchResult(string Scenario, string Variant, IReadOnlyDictionary<string, double> Metrics)
+public sealed record ResultLine(string Scenario, string Variant, IReadOnlyDictionary<string, double> Metrics)
 {
     public const string Prefix = "BENCH-RESULT ";
 
     /// <summary>Null for every line that is not a well-formed result line; the reason goes to <paramref name="error"/>.</summary>
-    public static BenchResult? Parse(string line, out string? error)
+    public static ResultLine? Parse(string line, out string? error)
     {
         error = null;
         if (!line.StartsWith(Prefix, StringComparison.Ordinal)) return null;
@@ -40,7 +40,7 @@ public sealed record BenchResult(string Scenario, string Variant, IReadOnlyDicti
                 }
                 values[metric.Name] = metric.Value.GetDouble();
             }
-            return new BenchResult(scenario.GetString()!, variant.GetString()!, values);
+            return new ResultLine(scenario.GetString()!, variant.GetString()!, values);
         }
         catch (JsonException ex)
         {
@@ -48,12 +48,10 @@ public sealed record BenchResult(string Scenario, string Variant, IReadOnlyDicti
             return null;
         }
     }
-
-    public string ToLine() => Prefix + JsonSerializer.Serialize(this, BenchJson.Options);
 }
 
 /// <summary>One child process of a scenario: how it ended and what it printed.</summary>
-public sealed record ScenarioRun(int ExitCode, bool TimedOut, double Seconds, IReadOnlyList<BenchResult> Results)
+public sealed record ScenarioRun(int ExitCode, bool TimedOut, double Seconds, IReadOnlyList<ResultLine> Results)
 {
     /// <summary>The convention of Program.cs: an unknown subcommand (or unusable arguments) prints the usage and exits 2.</summary>
     public const int UsageExitCode = 2;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -31,7 +29,7 @@ public sealed class BenchServer : IAsyncDisposable
         var server = new BenchServer(Directory.CreateTempSubdirectory("docket-bench-").FullName);
         try
         {
-            var port = FreePort();
+            var port = EndToEnd.FreePort();
             server.Process = StartDocket($"serve --urls http://127.0.0.1:{port} {arguments}", server.DataDirectory, new Dictionary<string, string>(settings)
             {
                 ["Auth__Admin__Email"] = Email,
@@ -81,14 +79,6 @@ public sealed class BenchServer : IAsyncDisposable
         login.EnsureSuccessStatusCode();
         using var tokens = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.RootElement.GetProperty("access_token").GetString());
-    }
-
-    /// <summary>A port nobody listens on right now (the OS picks it); the server binds it a moment later.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Resident and peak resident memory of a process, in MB, from /proc/PID/status.</summary>

@@ -109,13 +109,13 @@ public static class Suite
         foreach (var argument in scenario.Arguments.Split(' ')) start.ArgumentList.Add(argument);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
-        var results = new List<BenchResult>();
+        var results = new List<ResultLine>();
         var reading = Task.Run(async () =>
         {
             while (await process.StandardOutput.ReadLineAsync() is { } line)
             {
                 Console.Error.WriteLine(line);
-                var result = BenchResult.Parse(line, out var error);
+                var result = ResultLine.Parse(line, out var error);
                 if (result is not null) results.Add(result);
                 else if (error is not null) Console.Error.WriteLine($"suite: ignored a malformed result line ({error})");
             }

@@ -44,7 +44,7 @@ public static class UploadBench
             var (status, workerPeak, processing) = await ProcessAsync(server, id);
             Console.Error.WriteLine($"upload: {size} MB in {seconds:0.0} s ({size / seconds:0} MB/s); server RSS {before:0} MB before, " +
                 $"peak {peak:0} MB; the worker took {processing.TotalSeconds:0.0} s to {status}, its peak RSS {workerPeak:0} MB");
-            Console.WriteLine(new BenchResult("upload", $"{size} MB text file", new Dictionary<string, double>
+            BenchResult.Print("upload", $"{size} MB text file", new()
             {
                 ["upload_mb_per_s"] = Math.Round(size / seconds, 1),
                 ["rss_before_mb"] = Math.Round(before, 1),
@@ -53,7 +53,7 @@ public static class UploadBench
                 ["upload_growth_mb"] = Math.Round(peak - before, 1),
                 ["worker_peak_rss_mb"] = Math.Round(workerPeak, 1),
                 ["processing_ms"] = Math.Round(processing.TotalMilliseconds),
-            }).ToLine());
+            });
         }
     }
 
