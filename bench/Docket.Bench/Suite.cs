@@ -63,6 +63,8 @@ public static class Suite
 
         var root = EndToEnd.FindRepoRoot();
         var commit = await GitCommitAsync(root);
+        // Taken before the runs: the figures belong to the tree as it was when they started.
+        var dirty = (await CommandAsync("git", "-C", root, "status", "--porcelain", "--untracked-files=no")).Length > 0;
         var started = DateTimeOffset.UtcNow;
         var loadBefore = LoadAverage();
         var records = new List<ScenarioRecord>();
@@ -95,7 +97,7 @@ public static class Suite
         // A partial run (--only) keeps what an earlier run measured for the other scenarios.
         var kept = BenchReport.ReadRecords(file).Where(r => !records.Any(n => n.Arguments == r.Arguments));
         var header = new SuiteHeader(started, DateTimeOffset.UtcNow - started, commit,
-            Machine(loadBefore, loadAfter), await VersionsAsync(root, commit));
+            Machine(loadBefore, loadAfter), await VersionsAsync(commit, dirty));
         var content = BenchReport.Render(header, Scenarios, [.. records, .. kept]);
         await File.WriteAllTextAsync(path, BenchReport.ReplaceBetweenMarkers(file, content));
         Console.Error.WriteLine($"suite: wrote {path}");
@@ -159,10 +161,7 @@ public static class Suite
         ];
     }
 
-    private static async Task<List<(string, string)>> VersionsAsync(string root, string commit)
-    {
-        var dirty = (await CommandAsync("git", "-C", root, "status", "--porcelain", "--untracked-files=no")).Length > 0;
-        return
+    private static async Task<List<(string, string)>> VersionsAsync(string commit, bool dirty) =>
         [
             (".NET SDK", await CommandAsync("dotnet", "--version")),
             (".NET runtime", RuntimeInformation.FrameworkDescription),
@@ -172,7 +171,6 @@ public static class Suite
             ("pdftotext", await PdftotextVersionAsync()),
             ("tree", $"{commit}{(dirty ? ", with uncommitted changes" : "")}"),
         ];
-    }
 
     private static async Task<string> PostgresVersionAsync()
     {
