@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Text.Json;
 using Docket.Data;
 using Docket.Data.Jobs;
 using Microsoft.EntityFrameworkCore;
@@ -43,6 +44,8 @@ public static class QueueBench
                 }
             }
 
+            Console.Error.WriteLine($"queue {provider}: seeded {jobs} jobs; starting {processes} worker processes");
+            var childCpuBefore = ChildrenCpuSeconds();
             var self = typeof(QueueBench).Assembly.Location;
             var workers = Enumerable.Range(0, processes).Select(_ => Process.Start(new ProcessStartInfo("dotnet")
             {
@@ -50,13 +53,23 @@ public static class QueueBench
             })!).ToList();
             foreach (var worker in workers) await worker.WaitForExitAsync();
 
+            var workerCpu = ChildrenCpuSeconds() - childCpuBefore;
             var (succeeded, seconds) = await MeasureAsync(provider, connection, data);
             Console.WriteLine($"queue {provider}: {succeeded} no-op jobs, {processes} worker processes x {slots} slots: " +
-                $"{succeeded / seconds:0} jobs/s (first claim to last completion {seconds:0.00} s)");
+                $"{succeeded / seconds:0} jobs/s (first claim to last completion {seconds:0.00} s); " +
+                $"worker processes' CPU {workerCpu:0.00} s, start-up included; load average {File.ReadAllText("/proc/loadavg")[..14]}");
+            var variant = $"{provider}, {processes} processes" + (slots == 16 ? "" : $", {slots} slots");
+            Console.WriteLine("BENCH-RESULT " + JsonSerializer.Serialize(new
+            {
+                scenario = "queue",
+                variant,
+                metrics = new { jobs_per_s = Math.Round(succeeded / seconds, 1) },
+            }));
         }
         finally
         {
             Directory.Delete(data, recursive: true);
+            if (provider != "sqlite") await DropDatabaseAsync(connection);
         }
     }
 
@@ -105,6 +118,25 @@ public static class QueueBench
         await using var admin = OpenPostgres(server);
         await ExecuteAsync(admin, $"CREATE DATABASE {database}");
         return new DbConnectionStringBuilder { ConnectionString = server }.WithDatabase(database);
+    }
+
+    /// <summary>User + system CPU of this process's finished (reaped) children, from /proc (Linux).</summary>
+    private static double ChildrenCpuSeconds()
+    {
+        if (!File.Exists("/proc/self/stat")) return double.NaN;
+        var stat = File.ReadAllText("/proc/self/stat");
+        // Fields after the command name (which may hold spaces): state is field 3, cutime and cstime are 16 and 17.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[13]) + long.Parse(fields[14])) / 100.0;
+    }
+
+    private static async Task DropDatabaseAsync(string connection)
+    {
+        var builder = new DbConnectionStringBuilder { ConnectionString = connection };
+        var database = (string)builder["Database"];
+        await using var admin = OpenPostgres(builder.WithDatabase("postgres"));
+        // FORCE: the pools of this process may still hold connections to it.
+        await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
     }
 
     private static async Task<(long Succeeded, double Seconds)> MeasureAsync(string provider, string connection, string data)

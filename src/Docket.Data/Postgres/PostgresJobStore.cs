@@ -28,7 +28,13 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
     private static readonly string[] FailedSources = Sources(DocumentStatus.Failed);
     private static readonly string[] CancelledSources = Sources(DocumentStatus.Cancelled);
 
+    private const string CompletedMessage = "Processing completed; ready for review";
+
+    /// <summary>Enough to share a commit among every slot of a busy worker; a result can be large, so not unbounded.</summary>
+    private const int MaxCompletionBatch = 64;
+
     private readonly QueueOptions _options = options.Value;
+    private GroupCommit<Completion, bool>? _completions;
 
     public async Task<IReadOnlyList<EnqueuedJob>> AddDocumentsAsync(IReadOnlyList<NewDocument> documents, CancellationToken cancellationToken)
     {
@@ -203,7 +209,100 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
         }, cancellationToken);
     }
 
-    public Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Completions in flight at the same time are written together (<see cref="GroupCommit{TItem, TOutcome}"/>):
+    /// one statement and one commit for the batch, each job still fenced by its own attempt and each
+    /// caller told its own outcome. The write is shared, so a caller's token only counts before it is queued.
+    /// </summary>
+    public Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return LazyInitializer.EnsureInitialized(ref _completions, () => new(CompleteBatchAsync, MaxCompletionBatch))
+            .WriteAsync(new Completion(lease, result));
+    }
+
+    private async Task CompleteBatchAsync(IReadOnlyList<GroupCommit<Completion, bool>.Entry> batch)
+    {
+        if (batch.Count > 1)
+        {
+            try
+            {
+                await CompleteManyAsync(batch);
+                return;
+            }
+            catch (PostgresException)
+            {
+                // Refused by the server (a value a column rejects, a deadlock, the same lease twice):
+                // nothing of the batch was stored. Written one by one, only the completion at fault fails.
+            }
+        }
+        foreach (var entry in batch)
+        {
+            try
+            {
+                entry.Succeed(await CompleteOneAsync(entry.Item.Lease, entry.Item.Result));
+            }
+            catch (Exception ex)
+            {
+                entry.Fail(ex);
+            }
+        }
+    }
+
+    private async Task CompleteManyAsync(IReadOnlyList<GroupCommit<Completion, bool>.Entry> batch)
+    {
+        // In job order, so two batches lock their jobs' rows in the same order instead of deadlocking.
+        var items = batch.Select(e => e.Item).OrderBy(c => c.Lease.JobId).ToArray();
+        var completed = await WriteOneStatementAsync(async s =>
+        {
+            var now = Now();
+            // As in CompleteOneAsync, the fenced job update gates everything after it: a completion whose
+            // attempt is stale has no row in `done`, so nothing of it is stored, and its caller hears false.
+            var stored = await s.QueryAsync("""
+                WITH input AS (
+                    SELECT * FROM unnest(@jobs::uuid[], @attempts::int[], @rids::uuid[], @contents::text[], @data::text[],
+                                         @stages::text[], @titles::text[], @categories::text[])
+                        AS i(job_id, attempt, result_id, content, data, stages, title, category)
+                ), done AS (
+                    UPDATE jobs j SET state = 'succeeded', progress = 100, finalized_at = @now, lease_expires_at = NULL
+                    FROM input i WHERE j.id = i.job_id AND j.attempt = i.attempt AND j.state = 'running'
+                    RETURNING j.id, j.attempt, j.document_id
+                ), result AS (
+                    INSERT INTO document_results (id, document_id, job_id, version, content, data, stages, created_at)
+                    SELECT i.result_id, done.document_id, done.id,
+                           COALESCE((SELECT MAX(r.version) FROM document_results r WHERE r.document_id = done.document_id), 0) + 1,
+                           i.content, i.data, i.stages, @now
+                    FROM done JOIN input i ON i.job_id = done.id AND i.attempt = done.attempt
+                    RETURNING id, document_id
+                ), document AS (
+                    UPDATE documents d SET status = 'processed', current_result_id = result.id, title = i.title, category = i.category,
+                                           failure_reason = NULL, processed_at = @now, updated_at = @now, version = d.version + 1
+                    FROM result JOIN input i ON i.result_id = result.id
+                    WHERE d.id = result.document_id AND d.status = ANY(@sources)
+                ), event AS (
+                    INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
+                    SELECT done.id, done.document_id, @event, NULL, 100, @message, NULL, @now FROM done ORDER BY done.id
+                    RETURNING id, job_id, document_id
+                )
+                SELECT event.id, event.job_id, event.document_id, done.attempt FROM event JOIN done ON done.id = event.job_id
+                ORDER BY event.id
+                """, r => (EventId: r.GetInt64(0), JobId: r.GetGuid(1), DocumentId: r.GetGuid(2), Attempt: r.GetInt32(3)),
+                CancellationToken.None,
+                ("now", now), ("jobs", items.Select(c => c.Lease.JobId).ToArray()), ("attempts", items.Select(c => c.Lease.Attempt).ToArray()),
+                ("rids", items.Select(_ => Guid.CreateVersion7()).ToArray()), ("contents", items.Select(c => c.Result.Content).ToArray()),
+                ("data", items.Select(c => c.Result.DataJson).ToArray()), ("stages", items.Select(c => c.Result.StagesJson).ToArray()),
+                ("titles", items.Select(c => c.Result.Title).ToArray()), ("categories", items.Select(c => c.Result.Category).ToArray()),
+                ("sources", ProcessedSources), ("event", EventNames.JobCompleted), ("message", CompletedMessage));
+            var events = stored.Select(e => new JobEvent(e.EventId, e.JobId, e.DocumentId, EventNames.JobCompleted, null, 100,
+                CompletedMessage, now, null)).ToList();
+            if (events.Count > 0) s.AfterCommit(() => Observe(bus.PublishEventsAsync(events)));
+            s.AfterCommit(() => metrics?.Succeeded(events.Count));
+            return stored.Select(e => new JobLease(e.JobId, e.Attempt)).ToHashSet();
+        }, CancellationToken.None);
+        foreach (var entry in batch) entry.Succeed(completed.Contains(entry.Item.Lease));
+    }
+
+    private Task<bool> CompleteOneAsync(JobLease lease, ResultToStore result) =>
         WriteOneStatementAsync(async s =>
         {
             var now = Now();
@@ -230,16 +329,16 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                 INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
                 SELECT @job, done.document_id, @event, NULL, 100, @message, NULL, @now FROM done
                 RETURNING id, document_id
-                """, r => (EventId: r.GetInt64(0), DocumentId: r.GetGuid(1)), cancellationToken,
+                """, r => (EventId: r.GetInt64(0), DocumentId: r.GetGuid(1)), CancellationToken.None,
                 ("now", now), ("job", lease.JobId), ("attempt", lease.Attempt), ("rid", resultId), ("content", result.Content),
                 ("data", result.DataJson), ("stages", result.StagesJson), ("title", result.Title), ("category", result.Category), ("sources", ProcessedSources),
-                ("event", EventNames.JobCompleted), ("message", "Processing completed; ready for review"));
+                ("event", EventNames.JobCompleted), ("message", CompletedMessage));
             if (stored.Count == 0) return false;
             Announce(s, new JobEvent(stored[0].EventId, lease.JobId, stored[0].DocumentId, EventNames.JobCompleted, null, 100,
-                "Processing completed; ready for review", now, null));
+                CompletedMessage, now, null));
             s.AfterCommit(() => metrics?.Succeeded());
             return true;
-        }, cancellationToken);
+        }, CancellationToken.None);
 
     public Task<FailureOutcome> FailAsync(JobLease lease, string error, string? stage, bool permanent, TimeSpan retryDelay,
         CancellationToken cancellationToken) =>
@@ -522,6 +621,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
         var now = clock.GetUtcNow();
         return new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
     }
+
+    private sealed record Completion(JobLease Lease, ResultToStore Result);
 
     private static string[] Sources(DocumentStatus target) => DocumentStateMachine.SourcesOf(target).Select(Wire.Name).ToArray();
 }

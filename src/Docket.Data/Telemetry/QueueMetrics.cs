@@ -41,7 +41,7 @@ public sealed class QueueMetrics
 
     public void Created(int count) => _created.Add(count);
 
-    public void Succeeded() => _succeeded.Add(1);
+    public void Succeeded(int count = 1) => _succeeded.Add(count);
 
     public void Failed(string reason) => _failed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -382,6 +382,32 @@ public abstract class JobStoreConformance : IAsyncLifetime
         Assert.DoesNotContain(await JobEventsAsync(fresh.Lease.JobId), e => e.Event == EventNames.AnalysisStarted);
     }
 
+    [Fact]
+    public async Task Complete_TellsEachCallerItsOwnOutcome_WhenAStaleCompletionArrivesAmongFreshOnes()
+    {
+        var (stale, fresh) = await ExpireAndClaimAgainAsync();
+        await Store.AddDocumentsAsync([NewDocument(), NewDocument(), NewDocument()], CancellationToken.None);
+        var others = await Store.ClaimAsync("worker-c", 3, Lease, CancellationToken.None);
+
+        // All in flight at once, as a worker's slots finish: a store may write them together.
+        var outcomes = await Task.WhenAll(
+            [Store.CompleteAsync(stale.Lease, Result("stale"), CancellationToken.None),
+             Store.CompleteAsync(fresh.Lease, Result("fresh"), CancellationToken.None),
+             .. others.Select(job => Store.CompleteAsync(job.Lease, Result($"other {job.Lease.JobId}"), CancellationToken.None))]);
+
+        Assert.Equal([false, true, true, true, true], outcomes);
+        var document = await ReadDocumentAsync(fresh.DocumentId);
+        Assert.Equal(("processed", "fresh", 1), (document.Status, document.Title, document.ResultCount));
+        Assert.Equal(new JobRow("succeeded", 2), await ReadJobAsync(fresh.Lease.JobId));
+        foreach (var job in others.Append(fresh))
+            Assert.Single(await JobEventsAsync(job.Lease.JobId), e => e.Event == EventNames.JobCompleted);
+        foreach (var job in others)
+        {
+            var other = await ReadDocumentAsync(job.DocumentId);
+            Assert.Equal(("processed", $"other {job.Lease.JobId}", 1), (other.Status, other.Title, other.ResultCount));
+        }
+    }
+
     // ---- Progress and completion ----
 
     [Fact]
@@ -849,10 +875,10 @@ public abstract class JobStoreConformance : IAsyncLifetime
     protected async Task<List<JobEvent>> JobEventsAsync(Guid jobId) =>
         [.. await Store.EventsAsync(EventScope.Job, jobId, 0, 1000, CancellationToken.None)];
 
-    private static ResultToStore Result(string title) => new($"text of {title}", "{}", title, "other");
+    protected static ResultToStore Result(string title) => new($"text of {title}", "{}", title, "other");
 
     /// <summary>A job claimed by one worker whose lease expired, was rescued and was claimed by another.</summary>
-    private async Task<(ClaimedJob Stale, ClaimedJob Fresh)> ExpireAndClaimAgainAsync()
+    protected async Task<(ClaimedJob Stale, ClaimedJob Fresh)> ExpireAndClaimAgainAsync()
     {
         await AddDocumentAsync();
         var stale = await ClaimOneAsync("worker-a");

@@ -1,3 +1,4 @@
+using Docket.Core.Jobs;
 using Docket.Data.Events;
 using Docket.Data.Jobs;
 using Docket.Data.Postgres;
@@ -49,6 +50,104 @@ public sealed class PostgresJobStoreConformanceTests : JobStoreConformance
         Assert.Equal([next.JobId], claimed.Select(c => c.Lease.JobId));
         await transaction.RollbackAsync();
         Assert.Equal([oldest.JobId], (await Store.ClaimAsync("w", 2, Lease, CancellationToken.None)).Select(c => c.Lease.JobId));
+    }
+
+    [Fact]
+    public async Task Complete_WritesTheCompletionsQueuedBehindABusyOne_InOneTransaction_EachFencedByItsOwnAttempt()
+    {
+        var (stale, fresh) = await ExpireAndClaimAgainAsync();
+        await Store.AddDocumentsAsync([NewDocument(), NewDocument(), NewDocument()], CancellationToken.None);
+        var claimed = await Store.ClaimAsync("worker-c", 3, Lease, CancellationToken.None);
+        var (busy, others) = (claimed[0], claimed.Skip(1).ToList());
+
+        // The first completion waits on a row lock, so the ones that follow queue up behind it.
+        await using var locker = await HoldJobRowAsync(busy.Lease.JobId);
+        var first = Store.CompleteAsync(busy.Lease, Result("busy"), CancellationToken.None);
+        await WaitUntilWaitingOnALockAsync();
+        var staleOutcome = Store.CompleteAsync(stale.Lease, Result("stale"), CancellationToken.None);
+        var queued = others.Append(fresh).Select(job => Store.CompleteAsync(job.Lease, Result("queued"), CancellationToken.None)).ToList();
+        await locker.ReleaseAsync();
+
+        Assert.True(await first);
+        Assert.False(await staleOutcome);
+        Assert.All(await Task.WhenAll(queued), Assert.True);
+        Assert.Equal(1, await DistinctWritersAsync(others.Append(fresh).Select(j => j.Lease.JobId)));
+        Assert.Equal(("processed", "queued", 1), await TitleAsync(fresh.DocumentId));
+        Assert.Equal(new JobRow("succeeded", 2), await ReadJobAsync(fresh.Lease.JobId));
+        foreach (var job in others.Append(fresh).Append(busy))
+            Assert.Single(await JobEventsAsync(job.Lease.JobId), e => e.Event == EventNames.JobCompleted);
+    }
+
+    [Fact]
+    public async Task Complete_FailsOnlyTheCompletionTheServerRefuses_WhenItWasQueuedWithOthers()
+    {
+        await Store.AddDocumentsAsync(Enumerable.Range(0, 4).Select(_ => NewDocument()).ToList(), CancellationToken.None);
+        var claimed = await Store.ClaimAsync("w", 4, Lease, CancellationToken.None);
+        var (busy, bad, good) = (claimed[0], claimed[1], claimed.Skip(2).ToList());
+
+        await using var locker = await HoldJobRowAsync(busy.Lease.JobId);
+        var first = Store.CompleteAsync(busy.Lease, Result("busy"), CancellationToken.None);
+        await WaitUntilWaitingOnALockAsync();
+        // PostgreSQL text cannot hold NUL: the server refuses the statement this completion is part of.
+        var refused = Store.CompleteAsync(bad.Lease, new ResultToStore("a\0b", "{}", "bad", "other"), CancellationToken.None);
+        var queued = good.Select(job => Store.CompleteAsync(job.Lease, Result("good"), CancellationToken.None)).ToList();
+        await locker.ReleaseAsync();
+
+        Assert.True(await first);
+        await Assert.ThrowsAsync<PostgresException>(() => refused);
+        Assert.All(await Task.WhenAll(queued), Assert.True);
+        Assert.Equal(new JobRow("running", 1), await ReadJobAsync(bad.Lease.JobId));
+        Assert.Equal(("processing", null, 0), await TitleAsync(bad.DocumentId));
+        foreach (var job in good)
+            Assert.Equal(("processed", "good", 1), await TitleAsync(job.DocumentId));
+    }
+
+    /// <summary>Another session's open transaction holding the job's row, as a cancel request or a rescuer would.</summary>
+    private async Task<RowLock> HoldJobRowAsync(Guid jobId)
+    {
+        var connection = await DataSource.OpenConnectionAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using var hold = new NpgsqlCommand("SELECT id FROM jobs WHERE id = @id FOR UPDATE", connection, transaction);
+        hold.Parameters.AddWithValue("id", jobId);
+        await hold.ExecuteNonQueryAsync();
+        return new RowLock(connection, transaction);
+    }
+
+    private sealed class RowLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public Task ReleaseAsync() => transaction.RollbackAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task WaitUntilWaitingOnALockAsync()
+    {
+        for (var tries = 0; tries < 500; tries++)
+        {
+            await using var command = DataSource.CreateCommand(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+            if ((long)(await command.ExecuteScalarAsync())! > 0) return;
+            await Task.Delay(10);
+        }
+        Assert.Fail("the first completion never waited on the held row");
+    }
+
+    /// <summary>How many transactions wrote these jobs' current row versions.</summary>
+    private async Task<long> DistinctWritersAsync(IEnumerable<Guid> jobIds)
+    {
+        await using var command = DataSource.CreateCommand("SELECT COUNT(DISTINCT xmin::text) FROM jobs WHERE id = ANY(@ids)");
+        command.Parameters.AddWithValue("ids", jobIds.ToArray());
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<(string Status, string? Title, int Results)> TitleAsync(Guid documentId)
+    {
+        var document = await ReadDocumentAsync(documentId);
+        return (document.Status, document.Title, document.ResultCount);
     }
 
     protected override async Task<JobRow> ReadJobAsync(Guid jobId)
