@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Diagnostics;
-using System.Text.Json;
 using Docket.Data;
 using Docket.Data.Jobs;
 using Microsoft.EntityFrameworkCore;
@@ -59,12 +58,7 @@ public static class QueueBench
                 $"{succeeded / seconds:0} jobs/s (first claim to last completion {seconds:0.00} s); " +
                 $"worker processes' CPU {workerCpu:0.00} s, start-up included; load average {File.ReadAllText("/proc/loadavg")[..14]}");
             var variant = $"{provider}, {processes} processes" + (slots == 16 ? "" : $", {slots} slots");
-            Console.WriteLine("BENCH-RESULT " + JsonSerializer.Serialize(new
-            {
-                scenario = "queue",
-                variant,
-                metrics = new { jobs_per_s = Math.Round(succeeded / seconds, 1) },
-            }));
+            BenchResult.Print("queue", variant, new() { ["jobs_per_s"] = Math.Round(succeeded / seconds, 1) });
         }
         finally
         {
