@@ -47,8 +47,11 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
             foreach (var d in documents)
             {
                 var jobId = Guid.CreateVersion7();
+                // Materialised first, so the planner cannot serve the ORDER BY from (owner_id, created_at) and
+                // walk all of the owner's documents looking for the hash.
                 var duplicateOf = await s.ScalarAsync("""
-                    SELECT id FROM documents WHERE owner_id = @owner AND sha256 = @sha ORDER BY created_at, id LIMIT 1
+                    WITH same AS MATERIALIZED (SELECT id, created_at FROM documents WHERE owner_id = @owner AND sha256 = @sha)
+                    SELECT id FROM same ORDER BY created_at, id LIMIT 1
                     """, cancellationToken, ("owner", d.OwnerId), ("sha", d.Sha256)) as Guid?;
                 await s.ExecuteAsync("""
                     INSERT INTO documents (id, owner_id, filename, file_type, content_type, size_bytes, sha256, storage_key,
