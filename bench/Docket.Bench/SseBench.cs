@@ -1,0 +1,353 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Docket.Bench;
+
+/// <summary>
+/// SSE fan-out: N clients hold the change feed (GET /api/v1/events/stream) open on a fresh embedded
+/// server while documents are uploaded at a steady rate; every client should receive every progress
+/// event. The change feed is what the dashboard opens (web/src/live/useEventStream.ts), so a
+/// dashboard with N viewers is N change-feed clients, all following the same documents.
+/// Latency is the time a client read an event's frame minus the event's stored timestamp (same clock).
+/// Clients are raw sockets that only look for the <c>id:</c> lines, so the client costs little
+/// beside the server it measures.
+/// </summary>
+public static class SseBench
+{
+    private const string Email = "bench@docket.local";
+
+    public static async Task RunAsync(string[] args)
+    {
+        var streams = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
+        var documentsPerSecond = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 2;
+        var seconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 20;
+        var serverDll = Path.Combine(EndToEnd.FindRepoRoot(), "src/Docket.Server/bin/Release/net10.0/docket.dll");
+        RaiseFileLimit(streams + 1000);
+
+        var port = FreePort();
+        var data = Directory.CreateTempSubdirectory("docket-sse-bench-").FullName;
+        var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+        // There is no per-user limit on open streams; opening N of them is N requests, which the
+        // per-address and per-user rate limits would refuse, so those are lifted for the run.
+        using var server = Process.Start(new ProcessStartInfo("dotnet", $"{serverDll} serve --urls http://127.0.0.1:{port}")
+        {
+            Environment =
+            {
+                ["Docket__DataDirectory"] = data,
+                ["Auth__Admin__Email"] = Email,
+                ["Auth__Admin__Password"] = password,
+                ["RateLimits__PerIpPerMinute"] = "100000000",
+                ["RateLimits__PerUserPerMinute"] = "100000000",
+                ["RateLimits__UploadsPerUserPerMinute"] = "100000000",
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/v1/") };
+        var clients = new List<StreamClient>(streams);
+        try
+        {
+            var token = await SignInAsync(http, password);
+            var request = Encoding.ASCII.GetBytes($"GET /api/v1/events/stream HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n" +
+                $"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n");
+
+            var opening = Stopwatch.StartNew();
+            using (var gate = new SemaphoreSlim(200))
+            {
+                await Task.WhenAll(Enumerable.Range(0, streams).Select(async _ =>
+                {
+                    await gate.WaitAsync();
+                    try
+                    {
+                        var client = await StreamClient.OpenAsync(port, request);
+                        lock (clients) clients.Add(client);
+                    }
+                    finally { gate.Release(); }
+                }));
+            }
+            var readers = clients.Select(c => c.ReadAsync()).ToList();
+            Console.Error.WriteLine($"sse: {streams} streams open in {opening.Elapsed.TotalSeconds:0.0} s; " +
+                $"server RSS {ServerMemory(server.Id).RssMb:0} MB");
+            // Let the streams settle into their steady state before anything is timed.
+            await Task.Delay(2000);
+
+            var words = "invoice report total amount vendor payment contract memo review summary quarter revenue".Split(' ');
+            var count = (int)Math.Round(documentsPerSecond * seconds);
+            var jobs = new List<Guid>(count);
+            var cpuBefore = ServerCpuSeconds(server.Id);
+            var rssPeak = 0.0;
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < count; i++)
+            {
+                var due = TimeSpan.FromSeconds(i / documentsPerSecond);
+                if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+                var random = new Random(i);
+                var text = new StringBuilder($"Document {i}\n");
+                for (var w = 0; w < 80; w++) text.Append(words[random.Next(words.Length)]).Append(w % 12 == 11 ? ".\n" : " ");
+                jobs.Add(await UploadAsync(http, $"sse-{i}.txt", text.ToString()));
+                rssPeak = Math.Max(rssPeak, ServerMemory(server.Id).RssMb);
+            }
+
+            // Every event of every upload, read from the table: what each client must have received.
+            var created = new Dictionary<long, DateTimeOffset>();
+            for (var settle = Stopwatch.StartNew(); ; await Task.Delay(250))
+            {
+                created.Clear();
+                var finished = 0;
+                foreach (var job in jobs)
+                {
+                    using var events = JsonDocument.Parse(await http.GetStringAsync($"jobs/{job}/events"));
+                    foreach (var e in events.RootElement.EnumerateArray())
+                        created[e.GetProperty("id").GetInt64()] = e.GetProperty("timestamp").GetDateTimeOffset();
+                    if (events.RootElement.EnumerateArray().Any(e => e.GetProperty("event").GetString() is "job_completed" or "job_failed"))
+                        finished++;
+                }
+                rssPeak = Math.Max(rssPeak, ServerMemory(server.Id).RssMb);
+                if (finished == jobs.Count && clients.All(c => c.Received >= created.Count)) break;
+                if (settle.Elapsed > TimeSpan.FromSeconds(60))
+                {
+                    Console.Error.WriteLine($"sse: gave up waiting: {finished}/{jobs.Count} jobs finished, " +
+                        $"{clients.Count(c => c.Received >= created.Count)}/{clients.Count} clients have every event");
+                    break;
+                }
+            }
+            var cpu = ServerCpuSeconds(server.Id) - cpuBefore;
+            var memory = ServerMemory(server.Id);
+            rssPeak = Math.Max(rssPeak, memory.RssMb);
+
+            var latencies = new List<double>(clients.Count * created.Count);
+            long delivered = 0, unknown = 0, outOfOrder = 0, closed = 0;
+            long firstTicks = long.MaxValue, lastTicks = 0;
+            foreach (var client in clients)
+            {
+                delivered += client.Received;
+                outOfOrder += client.OutOfOrder;
+                if (client.Closed) closed++;
+                for (var i = 0; i < client.Received; i++)
+                {
+                    if (!created.TryGetValue(client.Ids[i], out var at)) { unknown++; continue; }
+                    var receivedAt = client.ReceivedUtcTicks[i];
+                    firstTicks = Math.Min(firstTicks, receivedAt);
+                    lastTicks = Math.Max(lastTicks, receivedAt);
+                    latencies.Add(TimeSpan.FromTicks(receivedAt - at.UtcTicks).TotalMilliseconds);
+                }
+            }
+            latencies.Sort();
+            var expected = (long)created.Count * clients.Count;
+            var span = TimeSpan.FromTicks(Math.Max(1, lastTicks - firstTicks)).TotalSeconds;
+            var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            Console.Error.WriteLine($"sse: {clients.Count} streams, {jobs.Count} documents, {created.Count} events each: " +
+                $"{delivered}/{expected} delivered ({unknown} unknown ids, {outOfOrder} out of order, {closed} streams closed early); " +
+                $"p50 {Percentile(latencies, 0.50):0.0} ms, p95 {Percentile(latencies, 0.95):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms, " +
+                $"max {(latencies.Count > 0 ? latencies[^1] : double.NaN):0.0} ms; server RSS peak {rssPeak:0} MB (VmHWM {memory.HwmMb:0} MB), " +
+                $"CPU {cpu:0.0} s over {clock.Elapsed.TotalSeconds:0.0} s; load {load}");
+            var metrics = new Dictionary<string, double>
+            {
+                ["p50_ms"] = Round(Percentile(latencies, 0.50)),
+                ["p95_ms"] = Round(Percentile(latencies, 0.95)),
+                ["p99_ms"] = Round(Percentile(latencies, 0.99)),
+                ["delivered_ratio"] = expected == 0 ? 0 : Math.Round((double)(delivered - unknown) / expected, 4),
+                ["events_per_s"] = Round(delivered / span),
+                ["rss_mb"] = Round(rssPeak),
+                ["server_cpu_ms"] = Round(cpu * 1000),
+            };
+            Console.WriteLine("BENCH-RESULT " + JsonSerializer.Serialize(new { scenario = "sse", variant = $"{streams} streams", metrics }));
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 1) : -1;
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static async Task<string> SignInAsync(HttpClient http, string password)
+    {
+        for (var i = 0; ; i++)
+        {
+            try { if ((await http.GetAsync("health/ready")).IsSuccessStatusCode) break; } catch (HttpRequestException) { }
+            if (i > 300) throw new TimeoutException("The server did not become ready.");
+            await Task.Delay(100);
+        }
+        using var login = await http.PostAsync("auth/login", new StringContent(
+            JsonSerializer.Serialize(new { email = Email, password }), Encoding.UTF8, "application/json"));
+        using var tokens = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
+        var token = tokens.RootElement.GetProperty("access_token").GetString()!;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return token;
+    }
+
+    private static async Task<Guid> UploadAsync(HttpClient http, string name, string text)
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        form.Add(file, "files", name);
+        using var response = await http.PostAsync("documents", form);
+        if ((int)response.StatusCode != 201) throw new InvalidOperationException($"Upload {name}: {(int)response.StatusCode}");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("documents")[0].GetProperty("job_id").GetGuid();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static double ServerCpuSeconds(int pid)
+    {
+        // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    private static (double RssMb, double HwmMb) ServerMemory(int pid)
+    {
+        double rss = 0, hwm = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kilobytes(line) / 1024.0;
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) hwm = Kilobytes(line) / 1024.0;
+        }
+        return (rss, hwm);
+
+        static long Kilobytes(string line) =>
+            long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The soft descriptor limit up to the hard one; the server started after this inherits it.</summary>
+    private static void RaiseFileLimit(int needed)
+    {
+        const int RlimitNofile = 7;
+        if (getrlimit(RlimitNofile, out var limit) != 0) return;
+        if (limit.Current < limit.Maximum)
+        {
+            limit.Current = limit.Maximum;
+            _ = setrlimit(RlimitNofile, ref limit);
+        }
+        if (limit.Current < (ulong)needed)
+            throw new InvalidOperationException($"{needed} descriptors are needed but the hard limit (ulimit -Hn) is {limit.Maximum}.");
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int getrlimit(int resource, out RLimit limit);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int setrlimit(int resource, ref RLimit limit);
+
+    /// <summary>
+    /// One stream over a raw socket. It records the id of every progress event and when it was read;
+    /// the bytes between are skipped. Chunked framing needs no decoding: an SSE <c>id:</c> line
+    /// starts after a newline whether or not a chunk header came before it.
+    /// </summary>
+    private sealed class StreamClient : IDisposable
+    {
+        private static readonly long StartTicks = DateTimeOffset.UtcNow.UtcTicks;
+        private static readonly Stopwatch Clock = Stopwatch.StartNew();
+        private readonly Socket _socket;
+        private long _lastId;
+
+        private StreamClient(Socket socket) => _socket = socket;
+
+        public long[] Ids { get; private set; } = new long[256];
+
+        public long[] ReceivedUtcTicks { get; private set; } = new long[256];
+
+        public int Received { get; private set; }
+
+        public int OutOfOrder { get; private set; }
+
+        public bool Closed { get; private set; }
+
+        public static async Task<StreamClient> OpenAsync(int port, byte[] request)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(IPAddress.Loopback, port);
+            await socket.SendAsync(request);
+            // Open once the server answered 200 and sent its first bytes of the stream.
+            var buffer = new byte[4096];
+            var read = await socket.ReceiveAsync(buffer);
+            if (read < 12 || !buffer.AsSpan(0, read).StartsWith("HTTP/1.1 200"u8))
+                throw new InvalidOperationException($"The stream did not open: {Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 200))}");
+            return new StreamClient(socket);
+        }
+
+        public async Task ReadAsync()
+        {
+            var buffer = new byte[16 * 1024];
+            var carried = 0;
+            try
+            {
+                while (true)
+                {
+                    var read = await _socket.ReceiveAsync(buffer.AsMemory(carried));
+                    if (read == 0) break;
+                    var now = StartTicks + Clock.Elapsed.Ticks;
+                    var length = carried + read;
+                    Scan(buffer.AsSpan(0, length), now);
+                    // A line cut by the read may be an id line: keep it (from its newline) for the next read.
+                    var lastNewline = buffer.AsSpan(0, length).LastIndexOf((byte)'\n');
+                    carried = lastNewline >= 0 && length - lastNewline <= 64 ? length - lastNewline : 0;
+                    if (carried > 0) buffer.AsSpan(lastNewline, carried).CopyTo(buffer);
+                }
+            }
+            catch (SocketException) { }
+            catch (ObjectDisposedException) { }
+            Closed = true;
+        }
+
+        private void Scan(ReadOnlySpan<byte> data, long now)
+        {
+            while (true)
+            {
+                var at = data.IndexOf("\nid: "u8);
+                if (at < 0) return;
+                data = data[(at + 5)..];
+                var end = data.IndexOf((byte)'\n');
+                if (end < 0) return;
+                var id = long.Parse(data[..end], CultureInfo.InvariantCulture);
+                data = data[end..];
+                if (id <= _lastId) OutOfOrder++;
+                _lastId = id;
+                if (Received == Ids.Length)
+                {
+                    Ids = [.. Ids, .. new long[Ids.Length]];
+                    ReceivedUtcTicks = [.. ReceivedUtcTicks, .. new long[ReceivedUtcTicks.Length]];
+                }
+                Ids[Received] = id;
+                ReceivedUtcTicks[Received] = now;
+                Received++;
+            }
+        }
+
+        public void Dispose() => _socket.Dispose();
+    }
+}
