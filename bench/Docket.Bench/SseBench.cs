@@ -145,6 +145,11 @@ public static class SseBench
                 }
             }
             latencies.Sort();
+            // Which events the short clients lack says where a loss happens (first or last of a batch, one event for all).
+            var missing = clients.Where(c => c.Received < created.Count)
+                .SelectMany(c => created.Keys.Except(c.Ids.Take(c.Received)))
+                .GroupBy(id => id).OrderByDescending(g => g.Count()).Take(5).Select(g => $"id {g.Key}: {g.Count()} clients");
+            if (missing.Any()) Console.Error.WriteLine($"sse: missing events ({created.Keys.Min()}..{created.Keys.Max()}): {string.Join("; ", missing)}");
             var expected = (long)created.Count * clients.Count;
             var span = TimeSpan.FromTicks(Math.Max(1, lastTicks - firstTicks)).TotalSeconds;
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
@@ -264,18 +269,25 @@ public static class SseBench
     private static extern int setrlimit(int resource, ref RLimit limit);
 
     /// <summary>
-    /// One stream over a raw socket. It records the id of every progress event and when it was read;
-    /// the bytes between are skipped. Chunked framing needs no decoding: an SSE <c>id:</c> line
-    /// starts after a newline whether or not a chunk header came before it.
+    /// One stream over a raw socket. It undoes the chunked transfer coding (a chunk boundary can fall
+    /// anywhere in a frame), then records the id of every progress event and when it was read; the
+    /// bytes between are skipped.
     /// </summary>
     private sealed class StreamClient : IDisposable
     {
         private static readonly long StartTicks = DateTimeOffset.UtcNow.UtcTicks;
         private static readonly Stopwatch Clock = Stopwatch.StartNew();
         private readonly Socket _socket;
+        private readonly byte[] _pending;
+        private readonly byte[] _events = new byte[32 * 1024];
+        private int _carried;
         private long _lastId;
+        private ChunkPart _part = ChunkPart.Size;
+        private long _chunkLeft;
 
-        private StreamClient(Socket socket) => _socket = socket;
+        private enum ChunkPart { Size, Data, End }
+
+        private StreamClient(Socket socket, byte[] pending) => (_socket, _pending) = (socket, pending);
 
         public long[] Ids { get; private set; } = new long[256];
 
@@ -292,31 +304,32 @@ public static class SseBench
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(IPAddress.Loopback, port);
             await socket.SendAsync(request);
-            // Open once the server answered 200 and sent its first bytes of the stream.
             var buffer = new byte[4096];
-            var read = await socket.ReceiveAsync(buffer);
-            if (read < 12 || !buffer.AsSpan(0, read).StartsWith("HTTP/1.1 200"u8))
-                throw new InvalidOperationException($"The stream did not open: {Encoding.ASCII.GetString(buffer, 0, Math.Min(read, 200))}");
-            return new StreamClient(socket);
+            var length = 0;
+            int headersEnd;
+            while ((headersEnd = buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8)) < 0)
+            {
+                var read = await socket.ReceiveAsync(buffer.AsMemory(length));
+                if (read == 0 || length + read == buffer.Length) throw new InvalidOperationException("The stream did not open.");
+                length += read;
+            }
+            var headers = Encoding.ASCII.GetString(buffer, 0, headersEnd);
+            if (!headers.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) || !headers.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException($"The stream did not open as expected: {headers}");
+            return new StreamClient(socket, buffer[(headersEnd + 4)..length]);
         }
 
         public async Task ReadAsync()
         {
-            var buffer = new byte[16 * 1024];
-            var carried = 0;
             try
             {
+                Receive(_pending, StartTicks + Clock.Elapsed.Ticks);
+                var buffer = new byte[16 * 1024];
                 while (true)
                 {
-                    var read = await _socket.ReceiveAsync(buffer.AsMemory(carried));
+                    var read = await _socket.ReceiveAsync(buffer);
                     if (read == 0) break;
-                    var now = StartTicks + Clock.Elapsed.Ticks;
-                    var length = carried + read;
-                    Scan(buffer.AsSpan(0, length), now);
-                    // A line cut by the read may be an id line: keep it (from its newline) for the next read.
-                    var lastNewline = buffer.AsSpan(0, length).LastIndexOf((byte)'\n');
-                    carried = lastNewline >= 0 && length - lastNewline <= 64 ? length - lastNewline : 0;
-                    if (carried > 0) buffer.AsSpan(lastNewline, carried).CopyTo(buffer);
+                    Receive(buffer.AsSpan(0, read), StartTicks + Clock.Elapsed.Ticks);
                 }
             }
             catch (SocketException) { }
@@ -324,17 +337,52 @@ public static class SseBench
             Closed = true;
         }
 
-        private void Scan(ReadOnlySpan<byte> data, long now)
+        private void Receive(ReadOnlySpan<byte> input, long now)
         {
+            while (!input.IsEmpty)
+            {
+                switch (_part)
+                {
+                    case ChunkPart.Size:
+                        var newline = input.IndexOf((byte)'\n');
+                        foreach (var b in newline < 0 ? input : input[..newline])
+                            if (Uri.IsHexDigit((char)b)) _chunkLeft = _chunkLeft * 16 + (b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10);
+                        if (newline < 0) return;
+                        input = input[(newline + 1)..];
+                        _part = _chunkLeft == 0 ? ChunkPart.End : ChunkPart.Data;
+                        break;
+                    case ChunkPart.Data:
+                        var take = (int)Math.Min(_chunkLeft, Math.Min(input.Length, _events.Length - _carried));
+                        input[..take].CopyTo(_events.AsSpan(_carried));
+                        Scan(take, now);
+                        input = input[take..];
+                        _chunkLeft -= take;
+                        if (_chunkLeft == 0) _part = ChunkPart.End;
+                        break;
+                    case ChunkPart.End:
+                        var end = input.IndexOf((byte)'\n');
+                        if (end < 0) return;
+                        input = input[(end + 1)..];
+                        _part = ChunkPart.Size;
+                        break;
+                }
+            }
+        }
+
+        /// <summary>Looks through the stream's bytes so far; a line cut short is kept (from its newline) for the next call.</summary>
+        private void Scan(int added, long now)
+        {
+            var length = _carried + added;
+            var data = _events.AsSpan(0, length);
             while (true)
             {
                 var at = data.IndexOf("\nid: "u8);
-                if (at < 0) return;
-                data = data[(at + 5)..];
-                var end = data.IndexOf((byte)'\n');
-                if (end < 0) return;
-                var id = long.Parse(data[..end], CultureInfo.InvariantCulture);
-                data = data[end..];
+                if (at < 0) break;
+                var line = data[(at + 5)..];
+                var end = line.IndexOf((byte)'\n');
+                if (end < 0) break;
+                var id = long.Parse(line[..end], CultureInfo.InvariantCulture);
+                data = line[end..];
                 if (id <= _lastId) OutOfOrder++;
                 _lastId = id;
                 if (Received == Ids.Length)
@@ -346,6 +394,10 @@ public static class SseBench
                 ReceivedUtcTicks[Received] = now;
                 Received++;
             }
+            var all = _events.AsSpan(0, length);
+            var lastNewline = all.LastIndexOf((byte)'\n');
+            _carried = lastNewline >= 0 && length - lastNewline <= 64 ? length - lastNewline : 0;
+            if (_carried > 0) all.Slice(lastNewline, _carried).CopyTo(_events);
         }
 
         public void Dispose() => _socket.Dispose();
