@@ -122,7 +122,12 @@ public sealed class ChangeFeedHub(IServiceScopeFactory scopes, IEventBus bus, IO
         lock (_gate) (joined, _joining) = (_joining, []);
         _active.RemoveAll(s => s.Gone);
         joined.RemoveAll(s => s.Gone);
-        if (_active.Count == 0 && joined.Count == 0) return false;
+        if (_active.Count == 0 && joined.Count == 0)
+        {
+            // Nobody to tell: the next client starts the document window afresh instead of from when the last one left.
+            (_documentsReadAt, _versions, _window) = (DateTimeOffset.MinValue, [], []);
+            return false;
+        }
 
         // An idle hub skips what nobody joined early enough to need.
         var after = Math.Max(_through, _active.Concat(joined).Min(s => s.Through));
