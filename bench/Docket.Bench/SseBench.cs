@@ -30,7 +30,7 @@ public static class SseBench
         var serverDll = Path.Combine(EndToEnd.FindRepoRoot(), "src/Docket.Server/bin/Release/net10.0/docket.dll");
         RaiseFileLimit(streams + 1000);
 
-        var port = FreePort();
+        var port = EndToEnd.FreePort();
         var data = Directory.CreateTempSubdirectory("docket-sse-bench-").FullName;
         var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
         // There is no per-user limit on open streams; opening N of them is N requests, which the
@@ -79,14 +79,14 @@ public static class SseBench
             }
             var readers = clients.Select(c => c.ReadAsync()).ToList();
             Console.Error.WriteLine($"sse: {streams} streams open in {opening.Elapsed.TotalSeconds:0.0} s; " +
-                $"server RSS {ServerMemory(server.Id).RssMb:0} MB");
+                $"server RSS {RssMb(server):0} MB");
             // Let the streams settle into their steady state before anything is timed.
             await Task.Delay(2000);
 
             var words = "invoice report total amount vendor payment contract memo review summary quarter revenue".Split(' ');
             var count = (int)Math.Round(documentsPerSecond * seconds);
             var jobs = new List<Guid>(count);
-            var cpuBefore = ServerCpuSeconds(server.Id);
+            var cpuBefore = EndToEnd.CpuMilliseconds(server);
             var rssPeak = 0.0;
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < count; i++)
@@ -97,7 +97,7 @@ public static class SseBench
                 var text = new StringBuilder($"Document {i}\n");
                 for (var w = 0; w < 80; w++) text.Append(words[random.Next(words.Length)]).Append(w % 12 == 11 ? ".\n" : " ");
                 jobs.Add(await UploadAsync(http, $"sse-{i}.txt", text.ToString()));
-                rssPeak = Math.Max(rssPeak, ServerMemory(server.Id).RssMb);
+                rssPeak = Math.Max(rssPeak, RssMb(server));
             }
 
             // Every event of every upload, read from the table: what each client must have received.
@@ -114,7 +114,7 @@ public static class SseBench
                     if (events.RootElement.EnumerateArray().Any(e => e.GetProperty("event").GetString() is "job_completed" or "job_failed"))
                         finished++;
                 }
-                rssPeak = Math.Max(rssPeak, ServerMemory(server.Id).RssMb);
+                rssPeak = Math.Max(rssPeak, RssMb(server));
                 if (finished == jobs.Count && clients.All(c => c.Received >= created.Count)) break;
                 if (settle.Elapsed > TimeSpan.FromSeconds(60))
                 {
@@ -123,9 +123,9 @@ public static class SseBench
                     break;
                 }
             }
-            var cpu = ServerCpuSeconds(server.Id) - cpuBefore;
-            var memory = ServerMemory(server.Id);
-            rssPeak = Math.Max(rssPeak, memory.RssMb);
+            var cpu = (EndToEnd.CpuMilliseconds(server) - cpuBefore) / 1000.0;
+            var hwmMb = EndToEnd.Status(server, "VmHWM:") / 1024.0;
+            rssPeak = Math.Max(rssPeak, RssMb(server));
 
             var latencies = new List<double>(clients.Count * created.Count);
             long delivered = 0, unknown = 0, outOfOrder = 0, closed = 0;
@@ -144,7 +144,7 @@ public static class SseBench
                     latencies.Add(TimeSpan.FromTicks(receivedAt - at.UtcTicks).TotalMilliseconds);
                 }
             }
-            latencies.Sort();
+            var sorted = latencies.Order().ToArray();
             // Which events the short clients lack says where a loss happens (first or last of a batch, one event for all).
             var missing = clients.Where(c => c.Received < created.Count)
                 .SelectMany(c => created.Keys.Except(c.Ids.Take(c.Received)))
@@ -155,20 +155,20 @@ public static class SseBench
             var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             Console.Error.WriteLine($"sse: {clients.Count} streams, {jobs.Count} documents, {created.Count} events each: " +
                 $"{delivered}/{expected} delivered ({unknown} unknown ids, {outOfOrder} out of order, {closed} streams closed early); " +
-                $"p50 {Percentile(latencies, 0.50):0.0} ms, p95 {Percentile(latencies, 0.95):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms, " +
-                $"max {(latencies.Count > 0 ? latencies[^1] : double.NaN):0.0} ms; server RSS peak {rssPeak:0} MB (VmHWM {memory.HwmMb:0} MB), " +
+                $"p50 {EndToEnd.Percentile(sorted, 50):0.0} ms, p95 {EndToEnd.Percentile(sorted, 95):0.0} ms, p99 {EndToEnd.Percentile(sorted, 99):0.0} ms, " +
+                $"max {(sorted.Length > 0 ? sorted[^1] : double.NaN):0.0} ms; server RSS peak {rssPeak:0} MB (VmHWM {hwmMb:0} MB), " +
                 $"CPU {cpu:0.0} s over {clock.Elapsed.TotalSeconds:0.0} s; load {load}");
             var metrics = new Dictionary<string, double>
             {
-                ["p50_ms"] = Round(Percentile(latencies, 0.50)),
-                ["p95_ms"] = Round(Percentile(latencies, 0.95)),
-                ["p99_ms"] = Round(Percentile(latencies, 0.99)),
+                ["p50_ms"] = Round(EndToEnd.Percentile(sorted, 50)),
+                ["p95_ms"] = Round(EndToEnd.Percentile(sorted, 95)),
+                ["p99_ms"] = Round(EndToEnd.Percentile(sorted, 99)),
                 ["delivered_ratio"] = expected == 0 ? 0 : Math.Round((double)(delivered - unknown) / expected, 4),
                 ["events_per_s"] = Round(delivered / span),
                 ["rss_mb"] = Round(rssPeak),
                 ["server_cpu_ms"] = Round(cpu * 1000),
             };
-            Console.WriteLine("BENCH-RESULT " + JsonSerializer.Serialize(new { scenario = "sse", variant = $"{streams} streams", metrics }));
+            BenchResult.Print("sse", $"{streams} streams", metrics);
         }
         finally
         {
@@ -179,10 +179,9 @@ public static class SseBench
         }
     }
 
-    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 1) : -1;
+    private static double RssMb(Process server) => EndToEnd.Status(server, "VmRSS:") / 1024.0;
 
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 1) : -1;
 
     private static async Task<string> SignInAsync(HttpClient http, string password)
     {
@@ -210,35 +209,6 @@ public static class SseBench
         if ((int)response.StatusCode != 201) throw new InvalidOperationException($"Upload {name}: {(int)response.StatusCode}");
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("documents")[0].GetProperty("job_id").GetGuid();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static double ServerCpuSeconds(int pid)
-    {
-        // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
-
-    private static (double RssMb, double HwmMb) ServerMemory(int pid)
-    {
-        double rss = 0, hwm = 0;
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kilobytes(line) / 1024.0;
-            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) hwm = Kilobytes(line) / 1024.0;
-        }
-        return (rss, hwm);
-
-        static long Kilobytes(string line) =>
-            long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
 
     /// <summary>The soft descriptor limit up to the hard one; the server started after this inherits it.</summary>
