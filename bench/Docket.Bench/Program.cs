@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "ocr" => await Run(() => OcrBench.RunAsync(args[1..])),
     "upload" => await Run(() => UploadBench.RunAsync(args[1..])),
     "suite" => await Suite.RunAsync(args[1..]),
+    "sse" => await Run(() => SseBench.RunAsync(args[1..])),
     _ => Usage(),
 };
 
@@ -29,6 +30,7 @@ static int Usage()
                Docket.Bench ocr [LANGUAGES] [DPI] [PARALLEL] [ROUNDS]  OCR pages/s and field accuracy on the labelled scans
                Docket.Bench upload [MB]                             one MB-megabyte text file streamed (and 64 MB): MB/s, server peak RSS
                Docket.Bench suite [--runs N] [--only a,b] [--write FILE]  every scenario N times as processes; medians into FILE
+               Docket.Bench sse [STREAMS] [DOCUMENTS/S] [SECONDS]   change-feed fan-out: delivery latency, server RSS and CPU
         """);
     return 2;
 }

@@ -29,7 +29,7 @@ public interface IBusSubscription : IDisposable
 
 public static class EventBusExtensions
 {
-    /// <summary>Publishes stored events to their job's and their document's channel.</summary>
+    /// <summary>Publishes stored events to their job's and their document's channel, then one <see cref="BusChannels.EventsStored"/> signal.</summary>
     /// <remarks>
     /// Every publish is enqueued before any is awaited. A network bus completes a publish only when
     /// the server answers; awaiting each before enqueuing the next would let another caller's events
@@ -44,6 +44,7 @@ public static class EventBusExtensions
             Track(bus.PublishAsync(BusChannels.Job(jobEvent.JobId), payload, cancellationToken), ref pending);
             Track(bus.PublishAsync(BusChannels.Document(jobEvent.DocumentId), payload, cancellationToken), ref pending);
         }
+        if (events.Count > 0) Track(bus.PublishAsync(BusChannels.EventsStored, ReadOnlyMemory<byte>.Empty, cancellationToken), ref pending);
         return pending is null ? ValueTask.CompletedTask : new ValueTask(Task.WhenAll(pending));
     }
 

@@ -35,6 +35,12 @@ public static class BusChannels
     /// <summary>Payload: a job id whose cancellation was requested, for the worker that runs it.</summary>
     public const string JobsCancel = "jobs:cancel";
 
+    /// <summary>
+    /// A signal with no payload: progress events were stored. The change feed reads the table once
+    /// for all of its clients when it hears this, instead of waiting for its next poll.
+    /// </summary>
+    public const string EventsStored = "events:stored";
+
     public static string Document(Guid id) => $"document:{id:D}";
 
     public static string Job(Guid id) => $"job:{id:D}";

@@ -190,6 +190,8 @@ public static class DocketHost
         services.AddSingleton<ConsumeFolder>();
         services.AddHostedService(provider => provider.GetRequiredService<ConsumeFolder>());
         services.AddSingleton<EventStreamer>();
+        services.AddSingleton<ChangeFeedHub>();
+        services.AddHostedService(provider => provider.GetRequiredService<ChangeFeedHub>());
         services.AddDocketAuthentication();
         services.AddDocketRateLimits();
         services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.Section);

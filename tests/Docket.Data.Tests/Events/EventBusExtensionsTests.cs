@@ -13,9 +13,10 @@ public sealed class EventBusExtensionsTests
 
         var publishing = bus.PublishEventsAsync([first, second]).AsTask();
 
-        // Nothing has been answered yet, and still all four messages are queued, in order.
+        // Nothing has been answered yet, and still all five messages are queued, in order, the change feed's wake-up last.
         Assert.Equal(
-            [BusChannels.Job(first.JobId), BusChannels.Document(first.DocumentId), BusChannels.Job(second.JobId), BusChannels.Document(second.DocumentId)],
+            [BusChannels.Job(first.JobId), BusChannels.Document(first.DocumentId), BusChannels.Job(second.JobId), BusChannels.Document(second.DocumentId),
+                BusChannels.EventsStored],
             bus.Channels);
         Assert.False(publishing.IsCompleted);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Docket.Server.Features.Accounts;
 using Docket.Server.Tests.Infrastructure;
 
 namespace Docket.Server.Tests.Features.Streams;
@@ -64,6 +65,57 @@ public sealed class ChangeFeedTests : IAsyncLifetime
 
         var replayed = frames.Where(f => f.Event is null && f.Data is not null).Select(f => f.Json.GetRawText());
         Assert.Equal((await _client.JobEventsAsync(missedJob)).Select(e => e.GetRawText()), replayed);
+    }
+
+    [Fact]
+    public async Task ManyFeeds_ServedByOneReadOfTheTables_EachCarryEveryEventOnce_InOrder()
+    {
+        var feeds = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => EventStream.OpenAsync(_client, "/api/v1/events/stream")));
+        try
+        {
+            var (_, first) = await _client.UploadTextAsync("one.txt", "A memo for twenty viewers.");
+            var (_, second) = await _client.UploadTextAsync("two.txt", "Another memo for the same viewers.");
+
+            var received = await Task.WhenAll(feeds.Select(feed =>
+            {
+                var done = new HashSet<string?>();
+                return feed.ReadUntilAsync(f => f.Event is null && f.Data is not null && f.Json.Str("event") == "job_completed"
+                    && done.Add(f.Json.Str("job_id")) && done.Count == 2);
+            }));
+
+            var expected = (await _client.JobEventsAsync(first)).Concat(await _client.JobEventsAsync(second))
+                .OrderBy(e => e.GetProperty("id").GetInt64()).Select(e => e.GetRawText()).ToList();
+            Assert.All(received, frames => Assert.Equal(expected,
+                frames.Where(f => f.Event is null && f.Data is not null).Select(f => f.Json.GetRawText())));
+        }
+        finally
+        {
+            foreach (var feed in feeds) await feed.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AUsersFeed_CarriesTheirOwnDocuments_AndNothingOfAnotherUsers_WhileAReviewersFeedCarriesEveryones()
+    {
+        var alice = _server.CreateAccount().CreateClient();
+        var bob = _server.CreateAccount().CreateClient();
+        var bobsUpload = bob.ProcessedTextAsync("bob.txt", "Bob's memo, which Alice does not see.");
+        await using var alicesFeed = await EventStream.OpenAsync(alice, "/api/v1/events/stream");
+        var (bobsDocument, _) = await bobsUpload;
+        var reviewer = _server.CreateAuthenticatedClient(Roles.Reviewer);
+        await using var everyonesFeed = await EventStream.OpenAsync(reviewer, "/api/v1/events/stream");
+
+        var (alicesDocument, alicesJob) = await alice.UploadTextAsync("alice.txt", "Alice's memo.");
+        var alicesFrames = await alicesFeed.ReadUntilAsync(f =>
+            f.Event == "document" && f.Json.Guid("id") == alicesDocument && f.Json.Str("status") == "processed");
+        var everyonesFrames = await everyonesFeed.ReadUntilAsync(f =>
+            f.Event is null && f.Data is not null && f.Json.Str("event") == "job_completed" && f.Json.Guid("job_id") == alicesJob);
+
+        // Bob's document was processed before Alice's upload, so whatever of his could leak came earlier on the same feed.
+        Assert.DoesNotContain(alicesFrames, f => f.Data is not null && f.Data.Contains(bobsDocument.ToString(), StringComparison.Ordinal));
+        var alicesEvents = (await alice.JobEventsAsync(alicesJob)).Select(e => e.GetRawText()).ToList();
+        Assert.Equal(alicesEvents, alicesFrames.Where(f => f.Event is null && f.Data is not null).Select(f => f.Json.GetRawText()));
+        Assert.Equal(alicesEvents, everyonesFrames.Where(f => f.Event is null && f.Data is not null).Select(f => f.Json.GetRawText()));
     }
 
     [Fact]
