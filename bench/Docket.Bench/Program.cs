@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "analysis" => await Run(() => AnalysisBench.RunAsync(args[1..])),
     "queue" => await Run(() => QueueBench.RunAsync(args[1..])),
     "queue-worker" => await Run(() => QueueBench.WorkAsync(args[1..])),
+    "list" => await Run(() => ListBench.RunAsync(args[1..])),
     "pdf" => await Run(() => PdfBench.RunAsync(args[1..])),
     "ocr" => await Run(() => OcrBench.RunAsync(args[1..])),
     "upload" => await Run(() => UploadBench.RunAsync(args[1..])),
@@ -26,6 +27,7 @@ static int Usage()
         usage: Docket.Bench e2e [DOCUMENTS] [CLIENTS]               uploads over HTTP until processed (BENCH_MODE=drain: separate worker)
                Docket.Bench analysis [CORPUS] [ROUNDS]              analyse+categorise µs per document; corpus accuracy
                Docket.Bench queue PROVIDER JOBS PROCESSES [SLOTS]   no-op jobs/s from claim to completion (sqlite | postgres)
+               Docket.Bench list PROVIDER COUNT                     GET /documents p50/p99 over COUNT seeded documents (sqlite | postgres)
                Docket.Bench pdf [PAGES] [RUNS] [invoice|report|all] [COPY.pdf]  the pipeline on a text PDF against raw pdftotext -layout
                Docket.Bench ocr [LANGUAGES] [DPI] [PARALLEL] [ROUNDS]  OCR pages/s and field accuracy on the labelled scans
                Docket.Bench upload [MB]                             one MB-megabyte text file streamed (and 64 MB): MB/s, server peak RSS

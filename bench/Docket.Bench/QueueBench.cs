@@ -89,7 +89,7 @@ public static class QueueBench
         }
     }
 
-    private static ServiceProvider Services(string provider, string connection, string data)
+    internal static ServiceProvider Services(string provider, string connection, string data)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
