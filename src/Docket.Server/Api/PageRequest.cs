@@ -1,4 +1,5 @@
 using Docket.Server.Features.Documents;
+using Microsoft.EntityFrameworkCore;
 
 namespace Docket.Server.Api;
 
@@ -18,7 +19,29 @@ public readonly record struct PageRequest(int Number, int Size)
         return request;
     }
 
-    public Paged<T> Of<T>(IReadOnlyList<T> items, int total) => new(items, Number, Size, total, (total + Size - 1) / Size);
+    /// <summary>Past this many matches a list says "more than" instead of counting them all.</summary>
+    public const int CountLimit = 10_000;
+
+    public Paged<T> Of<T>(IReadOnlyList<T> items, int total) => new(items, Number, Size, total, (total + Size - 1) / Size, TotalIsExact: true);
+
+    public Paged<T> Of<T>(IReadOnlyList<T> items, Count count) => count.IsExact
+        ? Of(items, count.Total)
+        : new(items, Number, Size, count.Total, (count.Total + 1 + Size - 1) / Size, TotalIsExact: false);
+
+    /// <summary>
+    /// Counts <paramref name="query"/> up to <see cref="CountLimit"/> (or just past this page, on a deeper
+    /// one): an exact COUNT(*) costs time in proportion to the matches, ~100 ms at a million documents on
+    /// PostgreSQL, on every page. Past the limit the total is a lower bound, and the page after this one
+    /// is known to exist.
+    /// </summary>
+    public async Task<Count> CountAsync<T>(IQueryable<T> query, CancellationToken cancellationToken)
+    {
+        var limit = Math.Max(CountLimit, Skip + Size) + 1;
+        var counted = await query.Take(limit).CountAsync(cancellationToken);
+        return counted < limit ? new Count(counted, IsExact: true) : new Count(limit - 1, IsExact: false);
+    }
+
+    public readonly record struct Count(int Total, bool IsExact);
 
     public static IResult Invalid(HttpContext http, IDictionary<string, string> problems) =>
         ApiErrors.BadRequest(http, "invalid_query", "The query parameters are not valid.", problems);

@@ -1120,6 +1120,7 @@ export interface components {
             total: number;
             /** Format: int32 */
             total_pages: number;
+            total_is_exact: boolean;
         };
         PagedOfAuditEntryView: {
             items: components["schemas"]["AuditEntryView"][];
@@ -1131,6 +1132,7 @@ export interface components {
             total: number;
             /** Format: int32 */
             total_pages: number;
+            total_is_exact: boolean;
         };
         PagedOfDeadLetter: {
             items: components["schemas"]["DeadLetter"][];
@@ -1142,6 +1144,7 @@ export interface components {
             total: number;
             /** Format: int32 */
             total_pages: number;
+            total_is_exact: boolean;
         };
         PagedOfDocumentSummary: {
             items: components["schemas"]["DocumentSummary"][];
@@ -1153,6 +1156,7 @@ export interface components {
             total: number;
             /** Format: int32 */
             total_pages: number;
+            total_is_exact: boolean;
         };
         PagedOfExportView: {
             items: components["schemas"]["ExportView"][];
@@ -1164,6 +1168,7 @@ export interface components {
             total: number;
             /** Format: int32 */
             total_pages: number;
+            total_is_exact: boolean;
         };
         PagedOfJobView: {
             items: components["schemas"]["JobView"][];
@@ -1175,6 +1180,7 @@ export interface components {
             total: number;
             /** Format: int32 */
             total_pages: number;
+            total_is_exact: boolean;
         };
         PipelineView: {
             stages: components["schemas"]["StageView"][];

@@ -5,7 +5,7 @@ import { jobEvent, processedDetail, summary } from "../test/fixtures";
 import { applyDocumentChange, applyProgressEvent, keys } from "./cache";
 
 function page(...items: DocumentSummary[]): Paged<DocumentSummary> {
-  return { items, page: 1, page_size: 20, total: items.length, total_pages: 1 };
+  return { items, page: 1, page_size: 20, total: items.length, total_pages: 1, total_is_exact: true };
 }
 
 function clientWith(list: Paged<DocumentSummary>) {

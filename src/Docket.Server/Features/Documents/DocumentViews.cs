@@ -26,7 +26,11 @@ public sealed record DocumentSummary(
     Guid? CurrentJobId, int Progress, string? Stage, string? FailureReason, int Version,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinalizedAt);
 
-public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total, int TotalPages);
+/// <summary>
+/// One page. When <c>TotalIsExact</c> is false, counting stopped early: there are more than
+/// <c>Total</c> items, and <c>TotalPages</c> counts the pages known to exist, at least one past this one.
+/// </summary>
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total, int TotalPages, bool TotalIsExact);
 
 public sealed record JobView(
     Guid Id, Guid DocumentId, JobState State, int Attempt, int MaxAttempts, string? Stage, int Progress,

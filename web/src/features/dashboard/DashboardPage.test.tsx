@@ -10,7 +10,7 @@ describe("DashboardPage", () => {
     const { client } = renderWithClient(<DashboardPage />);
     act(() => {
       client.setQueryData(keys.documentList({ sort: "created_at", order: "desc", page: 1, page_size: 20 }),
-        { items: [summary()], page: 1, page_size: 20, total: 1, total_pages: 1 });
+        { items: [summary()], page: 1, page_size: 20, total: 1, total_pages: 1, total_is_exact: true });
     });
     const row = (await screen.findByRole("link", { name: "invoice.txt" })).closest("tr")!;
     expect(within(row).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "10");

@@ -123,7 +123,7 @@ export function DashboardPage() {
             </div>
           )}
           <Pagination page={documents.data.page} totalPages={documents.data.total_pages} total={documents.data.total}
-            onPage={(page) => update({ page: String(page) })} />
+            totalIsExact={documents.data.total_is_exact} onPage={(page) => update({ page: String(page) })} />
         </>
       )}
     </section>
