@@ -40,18 +40,27 @@ public static class ListBench
         var count = int.Parse(args[1], CultureInfo.InvariantCulture);
         var serverDll = args.Length > 2 ? args[2] : Path.Combine(EndToEnd.FindRepoRoot(), "src/Docket.Server/bin/Release/net10.0/docket.dll");
         var data = Directory.CreateTempSubdirectory("docket-list-bench-").FullName;
-        var (connection, dropDatabase) = await CreateDatabaseAsync(provider, data);
+        // Profiling before/after a change: the database a run with DOCKET_BENCH_KEEP_DATABASE=1 left, seeded once, asked by each build in turn.
+        var reuse = Environment.GetEnvironmentVariable("DOCKET_BENCH_LIST_DATABASE");
+        var (connection, dropDatabase) = reuse is { Length: > 0 } ? (reuse, () => Task.CompletedTask) : await CreateDatabaseAsync(provider, data);
+        var owners = Enumerable.Range(0, Owners).Select(o => new Guid($"00000000-0000-4000-8000-{o + 1:D12}")).ToArray();
         try
         {
-            await using (var services = QueueBench.Services(provider, connection, data))
-                services.GetRequiredService<DatabaseMigrator>().Migrate();
-            var owners = Enumerable.Range(0, Owners).Select(o => new Guid($"00000000-0000-4000-8000-{o + 1:D12}")).ToArray();
-            var seeding = Stopwatch.StartNew();
-            if (provider == "sqlite") SeedSqlite(connection, owners, count);
-            else await SeedPostgresAsync(connection, owners, count);
-            Console.Error.WriteLine($"list {provider}: seeded {count} documents in {seeding.Elapsed.TotalSeconds:0} s");
+            if (reuse is not { Length: > 0 })
+            {
+                await using (var services = QueueBench.Services(provider, connection, data))
+                    services.GetRequiredService<DatabaseMigrator>().Migrate();
+                var seeding = Stopwatch.StartNew();
+                if (provider == "sqlite") SeedSqlite(connection, owners, count);
+                else await SeedPostgresAsync(connection, owners, count);
+                Console.Error.WriteLine($"list {provider}: seeded {count} documents in {seeding.Elapsed.TotalSeconds:0} s");
+            }
 
-            await using var server = await BenchServer.StartAsync(serverDll, provider, connection, data);
+            // The admin is made on the first start only, so a reused database keeps the password it was given then.
+            var adminPassword = reuse is { Length: > 0 }
+                ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(connection)))[..24]
+                : Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+            await using var server = await BenchServer.StartAsync(serverDll, provider, connection, data, adminPassword);
             using var admin = await server.SignInAsync(BenchServer.AdminEmail, server.AdminPassword);
             // The bench user is a seeded owner without a password; the admin gives it one, as an admin would.
             var userPassword = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
@@ -85,13 +94,11 @@ public static class ListBench
         finally
         {
             // For EXPLAIN afterwards: the seeded database outlives the run (and is the caller's to drop).
-            if (Environment.GetEnvironmentVariable("DOCKET_BENCH_KEEP_DATABASE") == "1")
-                Console.Error.WriteLine($"list {provider}: kept the database: {connection}");
-            else
-            {
-                await dropDatabase();
-                Directory.Delete(data, recursive: true);
-            }
+            var keep = Environment.GetEnvironmentVariable("DOCKET_BENCH_KEEP_DATABASE") == "1" || reuse is { Length: > 0 };
+            if (keep) Console.Error.WriteLine($"list {provider}: kept the database: {connection}");
+            else await dropDatabase();
+            // A kept SQLite database lives in this run's data folder.
+            if (!(keep && provider == "sqlite" && reuse is not { Length: > 0 })) Directory.Delete(data, recursive: true);
         }
     }
 
@@ -285,7 +292,8 @@ public static class ListBench
 
     private static async Task SeedPostgresAsync(string connectionString, Guid[] owners, int count)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        // A million rows' COPY, index builds and VACUUM each take minutes, not the default 30 s.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString);
         await connection.OpenAsync();
         await ExecuteAsync(connection, "SET maintenance_work_mem = '512MB'");
         // Loading into indexed tables costs far more than building the indexes afterwards, and the
@@ -484,10 +492,9 @@ internal sealed class BenchServer : IAsyncDisposable
 
     private BenchServer(Process process, Uri api, string adminPassword) => (_process, _api, AdminPassword) = (process, api, adminPassword);
 
-    public static async Task<BenchServer> StartAsync(string serverDll, string provider, string connection, string data)
+    public static async Task<BenchServer> StartAsync(string serverDll, string provider, string connection, string data, string password)
     {
         var port = FreePort();
-        var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
         var process = Process.Start(new ProcessStartInfo("dotnet", $"{serverDll} serve --no-worker --urls http://127.0.0.1:{port}")
         {
             Environment =

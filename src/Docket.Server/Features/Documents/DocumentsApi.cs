@@ -116,7 +116,11 @@ public static class DocumentsApi
         var query = user.SeesEverything ? db.Documents : db.Documents.Where(d => d.OwnerId == user.Id);
         if (statusFilter is { } s) query = query.Where(d => d.Status == s);
         if (category is { Length: > 0 }) query = query.Where(d => d.Category == category);
-        if (q is { Length: > 0 }) query = query.Where(d => Matching(db, q).Contains(d.Id));
+        if (q is { Length: > 0 })
+        {
+            var matching = Matching(user.SeesEverything ? db.Documents : db.Documents.Where(d => d.OwnerId == user.Id), db.Results, q);
+            query = query.Where(d => matching.Contains(d.Id));
+        }
 
         var total = await pageRequest.CountAsync(query, cancellationToken);
         var ascending = order == "asc";
@@ -142,23 +146,24 @@ public static class DocumentsApi
     }
 
     /// <summary>
-    /// Ids of the documents whose filename, title, review or current result contains <paramref name="text"/>.
-    /// A union of one query per table rather than one OR across the join: PostgreSQL combines the
-    /// trigram indexes of a table's columns (a BitmapOr), but an OR that spans two tables it can only
-    /// answer by reading every row.
+    /// Ids of the <paramref name="visible"/> documents whose filename, title, review or current result contains
+    /// <paramref name="text"/>. A union of one query per table rather than one OR across the join: PostgreSQL
+    /// combines the trigram indexes of one table's columns (a BitmapOr), but an OR that spans two tables it can
+    /// only answer by reading every row. Each branch keeps the owner filter, so SQLite, which has no such
+    /// index, still reads only the user's own rows.
     /// </summary>
-    private static IQueryable<Guid> Matching(DocketDbContext db, string text)
+    private static IQueryable<Guid> Matching(IQueryable<Document> visible, IQueryable<ResultVersion> results, string text)
     {
         var pattern = TextSearch.ContainsPattern(text);
-        var byDocument = db.Documents
+        var byDocument = visible
             .Where(d => EF.Functions.Like(TextSearch.Fold(d.Filename), TextSearch.Fold(pattern), TextSearch.Escape)
                 || (d.Title != null && EF.Functions.Like(TextSearch.Fold(d.Title), TextSearch.Fold(pattern), TextSearch.Escape))
                 || (d.Review != null && EF.Functions.Like(TextSearch.Fold(d.Review), TextSearch.Fold(pattern), TextSearch.Escape)))
             .Select(d => d.Id);
-        var byCurrentResult = db.Results
+        var byCurrentResult = results
             .Where(r => EF.Functions.Like(TextSearch.Fold(r.Content), TextSearch.Fold(pattern), TextSearch.Escape)
                 || EF.Functions.Like(TextSearch.Fold(r.Data), TextSearch.Fold(pattern), TextSearch.Escape))
-            .Join(db.Documents, r => r.DocumentId, d => d.Id, (r, d) => new { Result = r, Document = d })
+            .Join(visible, r => r.DocumentId, d => d.Id, (r, d) => new { Result = r, Document = d })
             .Where(pair => pair.Document.CurrentResultId == pair.Result.Id)
             .Select(pair => pair.Document.Id);
         return byDocument.Union(byCurrentResult);
