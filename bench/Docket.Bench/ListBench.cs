@@ -1,9 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Docket.Data;
@@ -60,8 +58,8 @@ public static class ListBench
             var adminPassword = reuse is { Length: > 0 }
                 ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(connection)))[..24]
                 : Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
-            await using var server = await BenchServer.StartAsync(serverDll, provider, connection, data, adminPassword);
-            using var admin = await server.SignInAsync(BenchServer.AdminEmail, server.AdminPassword);
+            await using var server = await ListServer.StartAsync(serverDll, provider, connection, data, adminPassword);
+            using var admin = await server.SignInAsync(ListServer.AdminEmail, server.AdminPassword);
             // The bench user is a seeded owner without a password; the admin gives it one, as an admin would.
             var userPassword = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
             using (var patch = await admin.PatchAsync($"admin/users/{owners[0]}", Json(new { password = userPassword })))
@@ -88,7 +86,7 @@ public static class ListBench
                 }
                 metrics["status_p99_ms"] = Math.Round(statusP99, 2);
                 metrics["search_p99_ms"] = Math.Round(searchP99, 2);
-                Console.WriteLine("BENCH-RESULT " + JsonSerializer.Serialize(new { scenario = "list", variant, metrics }));
+                BenchResult.Print("list", variant, metrics);
             }
         }
         finally
@@ -480,8 +478,11 @@ public static class ListBench
     }
 }
 
-/// <summary>A real <c>docket serve --no-worker</c> on a given database, on a free port, with the bench admin from configuration.</summary>
-internal sealed class BenchServer : IAsyncDisposable
+/// <summary>
+/// A real <c>docket serve --no-worker</c> on a given database (not <see cref="BenchServer"/>'s fresh one) and a
+/// given build, so one seeded database can be asked by the build before a change and the one after.
+/// </summary>
+internal sealed class ListServer : IAsyncDisposable
 {
     public const string AdminEmail = "bench@docket.local";
 
@@ -490,11 +491,11 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public string AdminPassword { get; }
 
-    private BenchServer(Process process, Uri api, string adminPassword) => (_process, _api, AdminPassword) = (process, api, adminPassword);
+    private ListServer(Process process, Uri api, string adminPassword) => (_process, _api, AdminPassword) = (process, api, adminPassword);
 
-    public static async Task<BenchServer> StartAsync(string serverDll, string provider, string connection, string data, string password)
+    public static async Task<ListServer> StartAsync(string serverDll, string provider, string connection, string data, string password)
     {
-        var port = FreePort();
+        var port = EndToEnd.FreePort();
         var process = Process.Start(new ProcessStartInfo("dotnet", $"{serverDll} serve --no-worker --urls http://127.0.0.1:{port}")
         {
             Environment =
@@ -517,7 +518,7 @@ internal sealed class BenchServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new BenchServer(process, new Uri($"http://127.0.0.1:{port}/api/v1/"), password);
+        var server = new ListServer(process, new Uri($"http://127.0.0.1:{port}/api/v1/"), password);
         using var probe = new HttpClient { BaseAddress = server._api };
         for (var i = 0; ; i++)
         {
@@ -540,13 +541,6 @@ internal sealed class BenchServer : IAsyncDisposable
         using var tokens = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.RootElement.GetProperty("access_token").GetString());
         return client;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
