@@ -66,7 +66,7 @@ eval:
 ## with the machine, the versions and the medians. RUNS=3 (at least 3); ONLY=queue,pdf replaces only those scenarios.
 RUNS ?= 3
 bench:
-	RUNS=$(RUNS) ONLY=$(ONLY) bash scripts/bench.sh
+	RUNS='$(RUNS)' ONLY='$(ONLY)' bash scripts/bench.sh
 
 ## A local distributed stack: PostgreSQL, Redis, two API nodes behind nginx on :8080, three workers.
 cluster:
