@@ -12,7 +12,7 @@ namespace Docket.Bench;
 /// </summary>
 public sealed class BenchServer : IAsyncDisposable
 {
-    private const string Email = "bench@docket.local";
+    public const string Email = "bench@docket.local";
     private readonly string _password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
 
     private BenchServer(string dataDirectory) => DataDirectory = dataDirectory;
@@ -30,14 +30,9 @@ public sealed class BenchServer : IAsyncDisposable
         try
         {
             var port = EndToEnd.FreePort();
-            server.Process = StartDocket($"serve --urls http://127.0.0.1:{port} {arguments}", server.DataDirectory, new Dictionary<string, string>(settings)
-            {
-                ["Auth__Admin__Email"] = Email,
-                ["Auth__Admin__Password"] = server._password,
-                ["RateLimits__PerIpPerMinute"] = "100000000",
-                ["RateLimits__PerUserPerMinute"] = "100000000",
-                ["RateLimits__UploadsPerUserPerMinute"] = "100000000",
-            });
+            var environment = new Dictionary<string, string>(settings);
+            foreach (var (key, value) in AdminSettings(server._password)) environment[key] = value;
+            server.Process = StartDocket($"serve --urls http://127.0.0.1:{port} {arguments}", server.DataDirectory, environment);
             server.Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/v1/"), Timeout = Timeout.InfiniteTimeSpan };
             await server.SignInAsync();
             return server;
@@ -52,9 +47,23 @@ public sealed class BenchServer : IAsyncDisposable
     /// <summary>Another docket process (e.g. `worker`) on this server's data folder; its output goes to stderr.</summary>
     public Process StartOther(string arguments) => StartDocket(arguments, DataDirectory, new Dictionary<string, string>());
 
-    private static Process StartDocket(string arguments, string dataDirectory, Dictionary<string, string> settings)
+    /// <summary>
+    /// The bench admin, made from configuration on the first start, and the rate limits lifted: a bench
+    /// asks faster than any person, and opening N streams is N requests.
+    /// </summary>
+    public static Dictionary<string, string> AdminSettings(string password) => new()
     {
-        var start = new ProcessStartInfo("dotnet", $"{ServerDll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+        ["Auth__Admin__Email"] = Email,
+        ["Auth__Admin__Password"] = password,
+        ["RateLimits__PerIpPerMinute"] = "100000000",
+        ["RateLimits__PerUserPerMinute"] = "100000000",
+        ["RateLimits__UploadsPerUserPerMinute"] = "100000000",
+    };
+
+    /// <summary>A docket process on <paramref name="dataDirectory"/>; its log lines are dropped, its errors go to stderr.</summary>
+    public static Process StartDocket(string arguments, string dataDirectory, IReadOnlyDictionary<string, string> settings, string? serverDll = null)
+    {
+        var start = new ProcessStartInfo("dotnet", $"{serverDll ?? ServerDll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["Docket__DataDirectory"] = dataDirectory;
         foreach (var (key, value) in settings) start.Environment[key] = value;
         var process = Process.Start(start)!;

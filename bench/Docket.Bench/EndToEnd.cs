@@ -21,8 +21,6 @@ namespace Docket.Bench;
 /// </summary>
 public static class EndToEnd
 {
-    private const string Email = "bench@docket.local";
-
     public static async Task RunAsync(string[] args)
     {
         var mode = args.Length > 0 && !char.IsDigit(args[0][0]) ? args[0] : "embedded";
@@ -37,16 +35,7 @@ public static class EndToEnd
         var data = Directory.CreateTempSubdirectory("docket-bench-").FullName;
         var port = FreePort();
         var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
-        var environment = new Dictionary<string, string>
-        {
-            ["Docket__DataDirectory"] = data,
-            ["Auth__Admin__Email"] = Email,
-            ["Auth__Admin__Password"] = password,
-            // The clients upload far faster than a person: the per-user and per-address limits are lifted.
-            ["RateLimits__PerIpPerMinute"] = "100000000",
-            ["RateLimits__PerUserPerMinute"] = "100000000",
-            ["RateLimits__UploadsPerUserPerMinute"] = "100000000",
-        };
+        var environment = BenchServer.AdminSettings(password);
         string? database = null;
         string? adminConnection = null;
         if (mode == "distributed")
@@ -71,11 +60,11 @@ public static class EndToEnd
         };
         try
         {
-            processes.Add(Start(serverDll, $"serve --urls http://127.0.0.1:{port}" + (mode == "embedded" ? "" : " --no-worker"), environment));
+            processes.Add(BenchServer.StartDocket($"serve --urls http://127.0.0.1:{port}" + (mode == "embedded" ? "" : " --no-worker"), data, environment, serverDll));
             await WaitReadyAsync(http, processes[0]);
             await SignInAsync(http, password);
             if (mode == "distributed")
-                for (var w = 0; w < 2; w++) processes.Add(Start(serverDll, "worker", environment));
+                for (var w = 0; w < 2; w++) processes.Add(BenchServer.StartDocket("worker", data, environment, serverDll));
 
             if (mode != "drain" && warmUp > 0)
             {
@@ -88,7 +77,7 @@ public static class EndToEnd
             var cpuBefore = processes.Sum(CpuMilliseconds);
             var run = await UploadAsync(http, bodies, clients);
             if (mode == "drain")
-                processes.Add(Start(serverDll, "worker", environment));
+                processes.Add(BenchServer.StartDocket("worker", data, environment, serverDll));
             await WaitProcessedAsync(http, (mode == "drain" ? 0 : warmUp) + count);
             var cpuMs = processes.Sum(CpuMilliseconds) - cpuBefore;
             var rssMb = processes.Sum(p => Status(p, "VmHWM:")) / 1024.0;
@@ -220,19 +209,6 @@ public static class EndToEnd
         return finished;
     }
 
-    private static Process Start(string serverDll, string arguments, Dictionary<string, string> environment)
-    {
-        var info = new ProcessStartInfo("dotnet", $"{serverDll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in environment) info.Environment[key] = value;
-        var process = Process.Start(info)!;
-        // Its JSON log lines are not ours to print; errors are.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
     private static async Task WaitReadyAsync(HttpClient http, Process server)
     {
         for (var i = 0; i < 300; i++)
@@ -253,7 +229,7 @@ public static class EndToEnd
     private static async Task SignInAsync(HttpClient http, string password)
     {
         using var login = await http.PostAsync("auth/login",
-            new StringContent(JsonSerializer.Serialize(new { email = Email, password }), Encoding.UTF8, "application/json"));
+            new StringContent(JsonSerializer.Serialize(new { email = BenchServer.Email, password }), Encoding.UTF8, "application/json"));
         var body = await login.Content.ReadAsStringAsync();
         if (!login.IsSuccessStatusCode) throw new InvalidOperationException($"Sign-in failed: {(int)login.StatusCode} {body}");
         using var tokens = JsonDocument.Parse(body);

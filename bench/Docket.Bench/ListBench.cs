@@ -484,7 +484,7 @@ public static class ListBench
 /// </summary>
 internal sealed class ListServer : IAsyncDisposable
 {
-    public const string AdminEmail = "bench@docket.local";
+    public const string AdminEmail = BenchServer.Email;
 
     private readonly Process _process;
     private readonly Uri _api;
@@ -496,28 +496,11 @@ internal sealed class ListServer : IAsyncDisposable
     public static async Task<ListServer> StartAsync(string serverDll, string provider, string connection, string data, string password)
     {
         var port = EndToEnd.FreePort();
-        var process = Process.Start(new ProcessStartInfo("dotnet", $"{serverDll} serve --no-worker --urls http://127.0.0.1:{port}")
-        {
-            Environment =
-            {
-                ["Docket__DataDirectory"] = data,
-                ["Database__Provider"] = provider,
-                ["Database__ConnectionString"] = connection,
-                ["Auth__Admin__Email"] = AdminEmail,
-                ["Auth__Admin__Password"] = password,
-                // One client asking as fast as it can is not an abuser.
-                ["RateLimits__PerIpPerMinute"] = "100000000",
-                ["RateLimits__PerUserPerMinute"] = "100000000",
-                ["RateLimits__UploadsPerUserPerMinute"] = "100000000",
-                ["Logging__LogLevel__Default"] = "Warning",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var settings = BenchServer.AdminSettings(password);
+        settings["Database__Provider"] = provider;
+        settings["Database__ConnectionString"] = connection;
+        settings["Logging__LogLevel__Default"] = "Warning";
+        var process = BenchServer.StartDocket($"serve --urls http://127.0.0.1:{port} --no-worker", data, settings, serverDll);
         var server = new ListServer(process, new Uri($"http://127.0.0.1:{port}/api/v1/"), password);
         using var probe = new HttpClient { BaseAddress = server._api };
         for (var i = 0; ; i++)

@@ -20,7 +20,6 @@ namespace Docket.Bench;
 /// </summary>
 public static class SseBench
 {
-    private const string Email = "bench@docket.local";
 
     public static async Task RunAsync(string[] args)
     {
@@ -35,25 +34,9 @@ public static class SseBench
         var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
         // There is no per-user limit on open streams; opening N of them is N requests, which the
         // per-address and per-user rate limits would refuse, so those are lifted for the run.
-        using var server = Process.Start(new ProcessStartInfo("dotnet", $"{serverDll} serve --urls http://127.0.0.1:{port}")
-        {
-            Environment =
-            {
-                ["Docket__DataDirectory"] = data,
-                ["Auth__Admin__Email"] = Email,
-                ["Auth__Admin__Password"] = password,
-                ["RateLimits__PerIpPerMinute"] = "100000000",
-                ["RateLimits__PerUserPerMinute"] = "100000000",
-                ["RateLimits__UploadsPerUserPerMinute"] = "100000000",
-                ["Logging__LogLevel__Default"] = "Warning",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        var settings = BenchServer.AdminSettings(password);
+        settings["Logging__LogLevel__Default"] = "Warning";
+        using var server = BenchServer.StartDocket($"serve --urls http://127.0.0.1:{port}", data, settings, serverDll);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/v1/") };
         var clients = new List<StreamClient>(streams);
@@ -192,7 +175,7 @@ public static class SseBench
             await Task.Delay(100);
         }
         using var login = await http.PostAsync("auth/login", new StringContent(
-            JsonSerializer.Serialize(new { email = Email, password }), Encoding.UTF8, "application/json"));
+            JsonSerializer.Serialize(new { email = BenchServer.Email, password }), Encoding.UTF8, "application/json"));
         using var tokens = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
         var token = tokens.RootElement.GetProperty("access_token").GetString()!;
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
