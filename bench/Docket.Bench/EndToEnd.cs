@@ -76,6 +76,8 @@ public static class EndToEnd
             var bodies = Bodies(count, seed: 0);
             var cpuBefore = processes.Sum(CpuMilliseconds);
             var run = await UploadAsync(http, bodies, clients);
+            // Drain mode splits the cost: the server's CPU while it only took uploads, then the worker's.
+            var uploadCpuMs = processes.Sum(CpuMilliseconds) - cpuBefore;
             if (mode == "drain")
                 processes.Add(BenchServer.StartDocket("worker", data, environment, serverDll));
             await WaitProcessedAsync(http, (mode == "drain" ? 0 : warmUp) + count);
@@ -93,7 +95,7 @@ public static class EndToEnd
                 $"processed {count / seconds:0}/s; latency p50 {Percentile(latencies, 50):0} ms, p95 {Percentile(latencies, 95):0} ms, " +
                 $"p99 {Percentile(latencies, 99):0} ms; server CPU {cpuMs / (double)count:0.00} ms per document" +
                 (failed > 0 ? $"; {failed} failed" : ""));
-            BenchResult.Print("e2e", $"{mode}, {count} documents, {clients} clients", new()
+            BenchResult.Print("e2e", $"{mode}, {count} documents, {clients} clients", new Dictionary<string, double>
             {
                 ["docs_per_s"] = count / seconds,
                 ["uploads_per_s"] = count / uploadSeconds,
@@ -103,7 +105,14 @@ public static class EndToEnd
                 ["server_cpu_ms_per_doc"] = cpuMs / (double)count,
                 ["server_peak_rss_mb"] = rssMb,
                 ["failed"] = failed,
-            });
+            }.Concat(mode == "drain"
+                ? new Dictionary<string, double>
+                {
+                    ["upload_cpu_ms_per_doc"] = uploadCpuMs / (double)count,
+                    ["worker_cpu_ms_per_doc"] = (cpuMs - uploadCpuMs) / (double)count,
+                    ["worker_docs_per_s"] = count * 1000.0 / Math.Max(1, last - finished.Values.Min(f => f.At)),
+                }
+                : []).ToDictionary());
         }
         finally
         {

@@ -15,6 +15,13 @@ public sealed class QueueOptions
     [Range(0, 1024)]
     public int Concurrency { get; set; }
 
+    /// <summary>
+    /// Jobs a worker claims ahead of its free slots, so a freed slot starts the next job at once instead
+    /// of waiting for a claim; -1 means as many as there are slots, 0 turns it off.
+    /// </summary>
+    [Range(-1, 1024)]
+    public int Prefetch { get; set; } = -1;
+
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -37,4 +44,6 @@ public sealed class QueueOptions
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(10);
 
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Environment.ProcessorCount;
+
+    public int EffectivePrefetch => Prefetch >= 0 ? Prefetch : EffectiveConcurrency;
 }

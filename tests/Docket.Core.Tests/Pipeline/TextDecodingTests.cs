@@ -34,6 +34,25 @@ public sealed class TextDecodingTests : IDisposable
     }
 
     [Fact]
+    public void Decode_TurnsALoneCarriageReturn_AtTheEndOfAChunk_IntoALineEnd()
+    {
+        var bytes = Encoding.ASCII.GetBytes(new string('a', Chunk - 1) + "\rb\r");
+
+        Assert.Equal(new string('a', Chunk - 1) + "\nb\n", TextDecoding.Decode(bytes));
+    }
+
+    [Theory]
+    [InlineData("a\r\nb", "a\nb")]
+    [InlineData("a\rb", "a\nb")]
+    [InlineData("a\n\rb", "a\n\nb")]
+    [InlineData("a\r\r\nb", "a\n\nb")]
+    [InlineData("\r\n\r\n", "\n\n")]
+    [InlineData("\r", "\n")]
+    [InlineData("", "")]
+    public void Decode_MakesEveryLineEndALineFeed(string content, string expected) =>
+        Assert.Equal(expected, TextDecoding.Decode(Encoding.UTF8.GetBytes(content)));
+
+    [Fact]
     public void Decode_ReadsUtf8_WhenAChunkEndsInsideACharacter()
     {
         var content = new string('a', Chunk - 1) + "€uro";
