@@ -129,7 +129,9 @@ public interface IJobStore
     Task<bool> ReportProgressAsync(JobLease lease, IReadOnlyList<ProgressUpdate> updates, CancellationToken cancellationToken);
 
     /// <summary>Marks the job succeeded and stores the result; false (and nothing stored) when the lease was lost.</summary>
-    Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken);
+    /// <param name="progress">Progress events not stored yet, stored first: a quick job's events and outcome in one write.</param>
+    Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken,
+        IReadOnlyList<ProgressUpdate>? progress = null);
 
     /// <summary>
     /// Records a failed attempt. A permanent failure, or the last allowed attempt, fails the job

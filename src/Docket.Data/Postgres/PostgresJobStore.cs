@@ -217,10 +217,13 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
     /// one statement and one commit for the batch, each job still fenced by its own attempt and each
     /// caller told its own outcome. The write is shared, so a caller's token only counts before it is queued.
     /// </summary>
-    public Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken)
+    /// <remarks>Progress not stored yet is stored first, in a transaction of its own, so its events keep lower ids.</remarks>
+    public async Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken,
+        IReadOnlyList<ProgressUpdate>? progress = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return LazyInitializer.EnsureInitialized(ref _completions, () => new(CompleteBatchAsync, MaxCompletionBatch))
+        if (progress is { Count: > 0 } && !await ReportProgressAsync(lease, progress, cancellationToken)) return false;
+        return await LazyInitializer.EnsureInitialized(ref _completions, () => new(CompleteBatchAsync, MaxCompletionBatch))
             .WriteAsync(new Completion(lease, result));
     }
 

@@ -192,19 +192,24 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
         });
     }
 
-    public async Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken)
+    public async Task<bool> CompleteAsync(JobLease lease, ResultToStore result, CancellationToken cancellationToken,
+        IReadOnlyList<ProgressUpdate>? progress = null)
     {
         return await db.WriteAsync(s =>
         {
             var now = Now();
             if (s.Scalar("""
-                    UPDATE jobs SET state = 'succeeded', progress = 100, finalized_at = @now, lease_expires_at = NULL
+                    UPDATE jobs SET state = 'succeeded', stage = COALESCE(@stage, stage), progress = 100, finalized_at = @now,
+                                    lease_expires_at = NULL
                     WHERE id = @id AND attempt = @attempt AND state = 'running'
                     RETURNING document_id
-                    """, ("@now", now), ("@id", Id(lease.JobId)), ("@attempt", lease.Attempt)) is not string documentText)
+                    """, ("@stage", progress is [.., var last] ? last.Stage : null), ("@now", now), ("@id", Id(lease.JobId)),
+                    ("@attempt", lease.Attempt)) is not string documentText)
                 return false;
 
             var documentId = Guid.Parse(documentText);
+            foreach (var u in progress ?? [])
+                AddEvent(s, lease.JobId, documentId, u.Event, u.Stage, u.Progress, u.Message, null, now);
             var resultId = Guid.CreateVersion7();
             s.Execute("""
                 INSERT INTO document_results (id, document_id, job_id, version, content, data, stages, created_at)

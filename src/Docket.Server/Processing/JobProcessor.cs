@@ -80,8 +80,9 @@ public sealed class JobProcessor(
             pipelineFinished?.Invoke();
         }
 
-        await progress.DrainAsync();
-        await RecordWithRetriesAsync(job, outcome, context, control);
+        // A completion stores the last events with it; any other outcome after them, in a write of their own.
+        var unwritten = await progress.EndAsync(keepUnwritten: outcome is PipelineOutcome.Completed);
+        await RecordWithRetriesAsync(job, outcome, context, control, unwritten);
         await stopHeartbeat.CancelAsync();
         await heartbeat;
 
@@ -141,7 +142,8 @@ public sealed class JobProcessor(
     /// retried for up to one lease (the heartbeat keeps the lease meanwhile); past that the lease
     /// expires and another attempt runs, and fencing keeps this one from completing twice.
     /// </summary>
-    private async Task RecordWithRetriesAsync(ClaimedJob job, PipelineOutcome outcome, PipelineContext? context, JobControl control)
+    private async Task RecordWithRetriesAsync(ClaimedJob job, PipelineOutcome outcome, PipelineContext? context, JobControl control,
+        IReadOnlyList<ProgressUpdate> unwritten)
     {
         var deadline = DateTime.UtcNow + _options.Lease;
         var delay = TimeSpan.FromMilliseconds(200);
@@ -149,7 +151,7 @@ public sealed class JobProcessor(
         {
             try
             {
-                await RecordAsync(job, outcome, context, control);
+                await RecordAsync(job, outcome, context, control, unwritten);
                 return;
             }
             catch (Exception ex) when (DateTime.UtcNow + delay < deadline)
@@ -166,7 +168,9 @@ public sealed class JobProcessor(
         }
     }
 
-    private async Task RecordAsync(ClaimedJob job, PipelineOutcome outcome, PipelineContext? context, JobControl control)
+    /// <param name="unwritten">Progress events not stored yet, stored with a completion.</param>
+    private async Task RecordAsync(ClaimedJob job, PipelineOutcome outcome, PipelineContext? context, JobControl control,
+        IReadOnlyList<ProgressUpdate> unwritten)
     {
         if (control.LeaseLost)
         {
@@ -180,7 +184,7 @@ public sealed class JobProcessor(
                 var data = ResultData.From(completed.Result);
                 var stored = new ResultToStore(completed.Result.Text.Content, data.ToJson(), data.Title, data.Category.Name,
                     context?.StageOutputs.ToJson());
-                if (!await store.CompleteAsync(job.Lease, stored, CancellationToken.None))
+                if (!await store.CompleteAsync(job.Lease, stored, CancellationToken.None, unwritten))
                     log.LogWarning("Job {JobId} finished after its lease was lost; the result was discarded", job.Lease.JobId);
                 break;
             case PipelineOutcome.Cancelled cancelled:
@@ -230,8 +234,8 @@ public sealed class JobProcessor(
     /// Progress events are written in order, in batches, off the pipeline's path: the pipeline never
     /// waits for the database. An event is written at most <see cref="LiveWithin"/> after it happened,
     /// together with whatever followed it by then; a job that ends sooner writes all its events in
-    /// one batch just before its outcome. Small documents take well under a millisecond, and writing
-    /// their six stage events as they came cost two or three transactions each.
+    /// one batch with its outcome. Small documents take well under a millisecond, and writing their six
+    /// stage events as they came cost two or three transactions each.
     /// </summary>
     private sealed class ProgressPump(IJobStore store, JobLease lease, JobControl control, ILogger log)
     {
@@ -254,8 +258,11 @@ public sealed class JobProcessor(
             }
         }
 
-        /// <summary>Writes what is still pending; after this nothing more is reported.</summary>
-        public async Task DrainAsync()
+        /// <summary>
+        /// Ends the pump once any write in progress is done. The events not written yet are written now, or
+        /// with <paramref name="keepUnwritten"/> returned for the caller to store with the job's outcome.
+        /// </summary>
+        public async Task<IReadOnlyList<ProgressUpdate>> EndAsync(bool keepUnwritten)
         {
             Task scheduled;
             lock (_pending)
@@ -264,8 +271,10 @@ public sealed class JobProcessor(
                 scheduled = _scheduled;
             }
             await scheduled;
-            await FlushAsync();
+            if (!keepUnwritten) await FlushAsync();
+            await _writing.WaitAsync();
             _ended.Dispose();
+            lock (_pending) return [.. _pending];
         }
 
         private async Task FlushLaterAsync()

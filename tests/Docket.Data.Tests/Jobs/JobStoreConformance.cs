@@ -453,6 +453,37 @@ public abstract class JobStoreConformance : IAsyncLifetime
         Assert.Equal(1, (await ReadDocumentAsync(added.DocumentId)).ResultCount);
     }
 
+    [Fact]
+    public async Task Complete_StoresTheProgressItCarries_InOrder_BeforeTheCompletedEvent()
+    {
+        var added = await AddDocumentAsync();
+        var claimed = await ClaimOneAsync();
+
+        Assert.True(await Store.CompleteAsync(claimed.Lease, Result("done"), CancellationToken.None,
+        [
+            new ProgressUpdate(EventNames.AnalysisStarted, "analyse", 40, "analyse started"),
+            new ProgressUpdate(EventNames.AnalysisCompleted, "categorise", 70, "categorise completed"),
+        ]));
+
+        var events = await JobEventsAsync(added.JobId);
+        Assert.Equal([EventNames.JobQueued, EventNames.JobStarted, EventNames.AnalysisStarted, EventNames.AnalysisCompleted, EventNames.JobCompleted],
+            events.Select(e => e.Event));
+        Assert.Equal([40, 70, 100], events[2..].Select(e => e.Progress));
+        Assert.True(events.Zip(events.Skip(1)).All(pair => pair.First.Id < pair.Second.Id));
+    }
+
+    [Fact]
+    public async Task Complete_StoresNoneOfTheProgressItCarries_ForALeaseThatExpiredAndWasClaimedAgain()
+    {
+        var (stale, _) = await ExpireAndClaimAgainAsync();
+        var before = await Store.LastEventIdAsync(EventScope.Job, stale.Lease.JobId, CancellationToken.None);
+
+        Assert.False(await Store.CompleteAsync(stale.Lease, Result("stale"), CancellationToken.None,
+            [new ProgressUpdate(EventNames.AnalysisStarted, "analyse", 40, "analyse started")]));
+
+        Assert.Equal(before, await Store.LastEventIdAsync(EventScope.Job, stale.Lease.JobId, CancellationToken.None));
+    }
+
     // ---- Failure ----
 
     [Fact]
