@@ -18,7 +18,10 @@ public sealed class BenchServer : IAsyncDisposable
     private BenchServer(string dataDirectory) => DataDirectory = dataDirectory;
 
     public string DataDirectory { get; }
-    public static string ServerDll => Path.Combine(EndToEnd.FindRepoRoot(), "src/Docket.Server/bin/Release/net10.0/docket.dll");
+    /// <summary>The server every scenario runs: the Release build, or DOCKET_BENCH_SERVER (e.g. a published build).</summary>
+    public static string ServerDll => Environment.GetEnvironmentVariable("DOCKET_BENCH_SERVER") is { Length: > 0 } dll
+        ? Path.GetFullPath(dll)
+        : Path.Combine(EndToEnd.FindRepoRoot(), "src/Docket.Server/bin/Release/net10.0/docket.dll");
     public Process Process { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 

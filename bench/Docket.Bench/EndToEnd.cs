@@ -31,7 +31,7 @@ public static class EndToEnd
         if (mode is not ("embedded" or "distributed" or "drain"))
             throw new ArgumentException($"Unknown mode '{mode}': embedded, distributed or drain.");
 
-        var serverDll = Path.Combine(FindRepoRoot(), "src/Docket.Server/bin/Release/net10.0/docket.dll");
+        var serverDll = BenchServer.ServerDll;
         var data = Directory.CreateTempSubdirectory("docket-bench-").FullName;
         var port = FreePort();
         var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));

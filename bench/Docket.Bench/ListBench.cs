@@ -36,7 +36,7 @@ public static class ListBench
     {
         var provider = args[0];
         var count = int.Parse(args[1], CultureInfo.InvariantCulture);
-        var serverDll = args.Length > 2 ? args[2] : Path.Combine(EndToEnd.FindRepoRoot(), "src/Docket.Server/bin/Release/net10.0/docket.dll");
+        var serverDll = args.Length > 2 ? args[2] : BenchServer.ServerDll;
         var data = Directory.CreateTempSubdirectory("docket-list-bench-").FullName;
         // Profiling before/after a change: the database a run with DOCKET_BENCH_KEEP_DATABASE=1 left, seeded once, asked by each build in turn.
         var reuse = Environment.GetEnvironmentVariable("DOCKET_BENCH_LIST_DATABASE");

@@ -26,7 +26,7 @@ public static class SseBench
         var streams = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         var documentsPerSecond = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 2;
         var seconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 20;
-        var serverDll = Path.Combine(EndToEnd.FindRepoRoot(), "src/Docket.Server/bin/Release/net10.0/docket.dll");
+        var serverDll = BenchServer.ServerDll;
         RaiseFileLimit(streams + 1000);
 
         var port = EndToEnd.FreePort();

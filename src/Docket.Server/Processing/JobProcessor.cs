@@ -41,8 +41,8 @@ public sealed class JobProcessor(
         using var activity = StartSpans(job, claim);
         var started = Stopwatch.GetTimestamp();
         using var control = running.Register(job.Lease.JobId);
-        using var stopHeartbeat = new CancellationTokenSource();
-        var heartbeat = KeepLeaseAsync(job.Lease, control, stopHeartbeat.Token);
+        var heartbeatTimer = new PeriodicTimer(_options.Heartbeat);
+        var heartbeat = KeepLeaseAsync(job.Lease, control, heartbeatTimer);
         var progress = new ProgressPump(store, job.Lease, control, log);
         log.LogDebug("Job {JobId} attempt {Attempt} started", job.Lease.JobId, job.Lease.Attempt);
 
@@ -83,7 +83,7 @@ public sealed class JobProcessor(
         // A completion stores the last events with it; any other outcome after them, in a write of their own.
         var unwritten = await progress.EndAsync(keepUnwritten: outcome is PipelineOutcome.Completed);
         await RecordWithRetriesAsync(job, outcome, context, control, unwritten);
-        await stopHeartbeat.CancelAsync();
+        heartbeatTimer.Dispose();
         await heartbeat;
 
         var outcomeName = outcome switch
@@ -199,34 +199,28 @@ public sealed class JobProcessor(
         }
     }
 
-    private async Task KeepLeaseAsync(JobLease lease, JobControl control, CancellationToken stop)
+    /// <summary>Renews the lease every tick until <paramref name="timer"/> is disposed (no exception per job for stopping).</summary>
+    private async Task KeepLeaseAsync(JobLease lease, JobControl control, PeriodicTimer timer)
     {
-        using var timer = new PeriodicTimer(_options.Heartbeat);
-        try
+        while (await timer.WaitForNextTickAsync())
         {
-            while (await timer.WaitForNextTickAsync(stop))
+            try
             {
-                try
+                switch (await store.HeartbeatAsync(lease, _options.Lease, CancellationToken.None))
                 {
-                    switch (await store.HeartbeatAsync(lease, _options.Lease, stop))
-                    {
-                        case LeaseStatus.Lost:
-                            control.LoseLease();
-                            return;
-                        case LeaseStatus.CancelRequested:
-                            control.Cancel();
-                            break;
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // One missed heartbeat is not fatal: the lease is several heartbeats long.
-                    log.LogWarning(ex, "Heartbeat for job {JobId} failed", lease.JobId);
+                    case LeaseStatus.Lost:
+                        control.LoseLease();
+                        return;
+                    case LeaseStatus.CancelRequested:
+                        control.Cancel();
+                        break;
                 }
             }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
+            catch (Exception ex)
+            {
+                // One missed heartbeat is not fatal: the lease is several heartbeats long.
+                log.LogWarning(ex, "Heartbeat for job {JobId} failed", lease.JobId);
+            }
         }
     }
 
@@ -279,15 +273,9 @@ public sealed class JobProcessor(
 
         private async Task FlushLaterAsync()
         {
-            try
-            {
-                await Task.Delay(LiveWithin, _ended.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            await FlushAsync();
+            // Ending the pump cancels the wait; without an exception, which every job would pay for.
+            await Task.Delay(LiveWithin, _ended.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!_ended.IsCancellationRequested) await FlushAsync();
         }
 
         private async Task FlushAsync()
