@@ -17,8 +17,9 @@ public static class Suite
     /// <summary>The scenarios of the benchmarks issue and their goals; one line each.</summary>
     public static readonly Scenario[] Scenarios =
     [
-        new("e2e embedded 2000 16", Goal.AtLeast("docs_per_s", 2000)),
-        new("e2e distributed 2000 16"),
+        new("e2e embedded 2000 16 2000", Goal.AtLeast("docs_per_s", 2000)),
+        new("e2e embedded 10000 16 2000"),
+        new("e2e distributed 2000 16 2000"),
         new("queue sqlite 10000 2"),
         new("queue postgres 10000 2", Goal.AtLeast("jobs_per_s", 5000)),
         new("upload 1024", Goal.Below("peak_rss_mb", 150)),

@@ -183,8 +183,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
         {
             if (HeldDocument(s, lease) is not { } documentId) return false;
             var now = Now();
-            foreach (var u in updates)
-                AddEvent(s, lease.JobId, documentId, u.Event, u.Stage, u.Progress, u.Message, null, now);
+            AddProgressEvents(s, lease.JobId, documentId, updates, now);
             var last = updates[^1];
             s.Execute("UPDATE jobs SET stage = @stage, progress = @progress WHERE id = @id",
                 ("@stage", last.Stage), ("@progress", last.Progress), ("@id", Id(lease.JobId)));
@@ -208,8 +207,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                 return false;
 
             var documentId = Guid.Parse(documentText);
-            foreach (var u in progress ?? [])
-                AddEvent(s, lease.JobId, documentId, u.Event, u.Stage, u.Progress, u.Message, null, now);
+            if (progress is { Count: > 0 }) AddProgressEvents(s, lease.JobId, documentId, progress, now);
             var resultId = Guid.CreateVersion7();
             s.Execute("""
                 INSERT INTO document_results (id, document_id, job_id, version, content, data, stages, created_at)
@@ -468,6 +466,65 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             ("@progress", progress), ("@message", message), ("@error", error), ("@now", now))!;
         var stored = new JobEvent(id, jobId, documentId, name, stage, progress, message, DateTimeOffset.FromUnixTimeMilliseconds(now), error);
         s.AfterCommit(() => Observe(bus.PublishEventsAsync([stored])));
+    }
+
+    /// <summary>
+    /// Stores a job's progress events with one multi-row INSERT (a job's stage events come in a batch), and
+    /// publishes them once the write commits. AUTOINCREMENT under the single write lock numbers the rows in
+    /// the order of the VALUES, so the returned ids, sorted, belong to the updates in order.
+    /// </summary>
+    private void AddProgressEvents(SqliteSession s, Guid jobId, Guid documentId, IReadOnlyList<ProgressUpdate> updates, long now)
+    {
+        for (var start = 0; start < updates.Count; start += MaxEventRows)
+        {
+            var count = Math.Min(MaxEventRows, updates.Count - start);
+            var parameters = new (string, object?)[3 + 4 * count];
+            parameters[0] = ("@job", Id(jobId));
+            parameters[1] = ("@doc", Id(documentId));
+            parameters[2] = ("@now", now);
+            for (var i = 0; i < count; i++)
+            {
+                var u = updates[start + i];
+                parameters[3 + 4 * i] = (EventParameterNames[i, 0], u.Event);
+                parameters[4 + 4 * i] = (EventParameterNames[i, 1], u.Stage);
+                parameters[5 + 4 * i] = (EventParameterNames[i, 2], u.Progress);
+                parameters[6 + 4 * i] = (EventParameterNames[i, 3], u.Message);
+            }
+            var ids = new List<long>(count);
+            using (var reader = s.Query(ProgressInserts[count - 1], parameters))
+                while (reader.Read()) ids.Add(reader.GetInt64(0));
+            ids.Sort();
+            var stored = new JobEvent[count];
+            for (var i = 0; i < count; i++)
+            {
+                var u = updates[start + i];
+                stored[i] = new JobEvent(ids[i], jobId, documentId, u.Event, u.Stage, u.Progress, u.Message,
+                    DateTimeOffset.FromUnixTimeMilliseconds(now), null);
+            }
+            s.AfterCommit(() => Observe(bus.PublishEventsAsync(stored)));
+        }
+    }
+
+    private const int MaxEventRows = 16;
+
+    private static readonly string[,] EventParameterNames = BuildEventParameterNames(MaxEventRows);
+
+    private static readonly string[] ProgressInserts = [.. Enumerable.Range(1, MaxEventRows).Select(count =>
+        "INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at) VALUES " +
+        string.Join(", ", Enumerable.Range(0, count).Select(i => $"(@job, @doc, @e{i}, @s{i}, @p{i}, @m{i}, NULL, @now)")) +
+        " RETURNING id")];
+
+    private static string[,] BuildEventParameterNames(int rows)
+    {
+        var names = new string[rows, 4];
+        for (var i = 0; i < rows; i++)
+        {
+            names[i, 0] = $"@e{i}";
+            names[i, 1] = $"@s{i}";
+            names[i, 2] = $"@p{i}";
+            names[i, 3] = $"@m{i}";
+        }
+        return names;
     }
 
     private void WakeWorkers(SqliteSession s) =>

@@ -454,6 +454,21 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReportProgress_StoresALongBatchInOrder_WithIncreasingIds()
+    {
+        await AddDocumentAsync();
+        var claimed = await ClaimOneAsync();
+        var updates = Enumerable.Range(1, 37).Select(i => new ProgressUpdate(EventNames.StageProgress, "ocr", i, $"page {i}")).ToArray();
+
+        Assert.True(await Store.ReportProgressAsync(claimed.Lease, updates, CancellationToken.None));
+
+        var events = (await JobEventsAsync(claimed.Lease.JobId)).Where(e => e.Event == EventNames.StageProgress).ToArray();
+        Assert.Equal(updates.Select(u => u.Message), events.Select(e => e.Message));
+        Assert.Equal(updates.Select(u => u.Progress), events.Select(e => e.Progress));
+        Assert.True(events.Zip(events.Skip(1)).All(pair => pair.First.Id < pair.Second.Id));
+    }
+
+    [Fact]
     public async Task Complete_StoresTheProgressItCarries_InOrder_BeforeTheCompletedEvent()
     {
         var added = await AddDocumentAsync();
