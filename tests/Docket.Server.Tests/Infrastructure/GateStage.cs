@@ -26,6 +26,13 @@ public sealed class GateStage(string name, PipelinePhase phase) : IPipelineStage
         await _passes.WaitAsync(CancellationToken.None);
     }
 
+    /// <summary>The default pipeline with this gate right after text extraction.</summary>
+    public IPipelineStage[] AfterExtraction()
+    {
+        var defaults = Docket.Core.Pipeline.Stages.DefaultPipeline.CreateStages();
+        return [defaults[0], this, .. defaults.Skip(1)];
+    }
+
     /// <summary>Waits until a job reaches the gate; returns its document id.</summary>
     public async Task<Guid> ArrivalAsync()
     {

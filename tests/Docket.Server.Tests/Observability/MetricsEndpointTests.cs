@@ -44,9 +44,8 @@ public sealed class MetricsEndpointTests
     public async Task Metrics_ShowOpenStreamsRunningJobsAndTheOldestWaitingJob()
     {
         var gate = new GateStage("hold", PipelinePhase.Parsing);
-        var defaults = Docket.Core.Pipeline.Stages.DefaultPipeline.CreateStages();
         await using var factory = DocketFactory.Create(new Dictionary<string, string?> { ["Queue:Concurrency"] = "1" },
-            stages: [defaults[0], gate, .. defaults.Skip(1)]);
+            stages: gate.AfterExtraction());
         var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var held = await client.UploadTextAsync("held.txt", "first");
         await gate.ArrivalAsync();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Docket.Core.Pipeline;
 using Docket.Server.Features.Accounts;
 using Docket.Server.Tests.Infrastructure;
@@ -11,7 +10,6 @@ public sealed class ClaimAheadTests
     public async Task AJobClaimedAheadOfAFreeSlot_WaitsBehindALongOne_KeepsItsLease_AndRunsOnce()
     {
         var gate = new GateStage("hold", PipelinePhase.Parsing);
-        var defaults = Docket.Core.Pipeline.Stages.DefaultPipeline.CreateStages();
         await using var factory = DocketFactory.Create(new Dictionary<string, string?>
         {
             ["Queue:Concurrency"] = "1",
@@ -19,7 +17,7 @@ public sealed class ClaimAheadTests
             ["Queue:Lease"] = "00:00:01",
             ["Queue:Heartbeat"] = "00:00:00.200",
             ["Queue:RescueInterval"] = "00:00:00.200",
-        }, stages: [defaults[0], gate, .. defaults.Skip(1)]);
+        }, stages: gate.AfterExtraction());
         var client = factory.CreateAuthenticatedClient(Roles.Admin);
         gate.Release();
         await client.ProcessedTextAsync("quick.txt", "a short one, so the slot has just turned over");

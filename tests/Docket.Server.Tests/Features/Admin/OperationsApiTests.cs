@@ -16,9 +16,8 @@ public sealed class OperationsApiTests
     public async Task Workers_ShowTheirHeartbeatSlotsAndTheJobTheyRunNow()
     {
         var gate = new GateStage("hold", PipelinePhase.Parsing);
-        var defaults = DefaultPipeline.CreateStages();
         await using var factory = DocketFactory.Create(new Dictionary<string, string?> { ["Queue:Concurrency"] = "3" },
-            stages: [defaults[0], gate, .. defaults.Skip(1)]);
+            stages: gate.AfterExtraction());
         var client = factory.CreateAuthenticatedClient(Roles.Admin);
         var (documentId, jobId) = await client.UploadTextAsync("held.txt", "Held at the gate for a while.");
         await gate.ArrivalAsync();

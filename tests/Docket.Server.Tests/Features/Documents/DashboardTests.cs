@@ -201,10 +201,9 @@ public abstract class DeleteDocumentTests(DocketFactory factory)
     public async Task DeletingADocumentWhileItsJobRuns_LeavesNothingBehind_AndTheWorkerCarriesOn()
     {
         var gate = new GateStage("hold", Docket.Core.Pipeline.PipelinePhase.Parsing);
-        var defaults = Docket.Core.Pipeline.Stages.DefaultPipeline.CreateStages();
         // One slot: the next document is processed only once the worker has let go of the deleted one.
         await using var server = DocketFactory.Create(new Dictionary<string, string?> { ["Queue:Concurrency"] = "1" },
-            [defaults[0], gate, .. defaults.Skip(1)], factory.Database);
+            gate.AfterExtraction(), factory.Database);
         var client = server.CreateAuthenticatedClient();
         var (id, jobId) = await client.UploadTextAsync("in-flight.txt", "Deleted while a worker still reads it.");
         Assert.Equal(id, await gate.ArrivalAsync());

@@ -1,6 +1,5 @@
 using System.Net;
 using Docket.Core.Pipeline;
-using Docket.Core.Pipeline.Stages;
 using Docket.Server.Tests.Infrastructure;
 
 namespace Docket.Server.Tests.Features.Jobs;
@@ -14,8 +13,7 @@ public abstract class CancelRunningJobTests
     public async Task CancellingARunningJob_StopsItAtTheNextStageBoundary_AndItCanBeRetried()
     {
         var gate = new GateStage("hold", PipelinePhase.Parsing);
-        var defaults = DefaultPipeline.CreateStages();
-        await using var server = DocketFactory.Create(stages: [defaults[0], gate, .. defaults.Skip(1)], database: Database);
+        await using var server = DocketFactory.Create(stages: gate.AfterExtraction(), database: Database);
         var client = server.CreateAuthenticatedClient();
         var (documentId, jobId) = await client.UploadTextAsync("cancel-me.txt", "A long report that nobody wants any more.");
         Assert.Equal(documentId, await gate.ArrivalAsync());
