@@ -205,9 +205,22 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     ("attempt", lease.Attempt)) is not Guid documentId)
                 return false;
             var now = Now();
-            foreach (var update in updates)
-                await AddEventAsync(s, lease.JobId, documentId, update.Event, update.Stage, update.Progress, update.Message, null, now,
-                    cancellationToken);
+            // One statement for the batch: the rows are inserted in the order of the arrays (WITH ORDINALITY),
+            // so their ids, sorted, belong to the updates in order.
+            var ids = await s.QueryAsync("""
+                INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
+                SELECT @job, @doc, u.event, u.stage, u.progress, u.message, NULL, @now
+                FROM unnest(@events::text[], @stages::text[], @progresses::int[], @messages::text[]) WITH ORDINALITY
+                    AS u(event, stage, progress, message, n)
+                ORDER BY u.n
+                RETURNING id
+                """, r => r.GetInt64(0), cancellationToken, ("job", lease.JobId), ("doc", documentId), ("now", now),
+                ("events", updates.Select(u => u.Event).ToArray()), ("stages", updates.Select(u => u.Stage).ToArray()),
+                ("progresses", updates.Select(u => u.Progress).ToArray()), ("messages", updates.Select(u => u.Message).ToArray()));
+            ids.Sort();
+            for (var i = 0; i < updates.Count; i++)
+                Announce(s, new JobEvent(ids[i], lease.JobId, documentId, updates[i].Event, updates[i].Stage, updates[i].Progress,
+                    updates[i].Message, now, null));
             return true;
         }, cancellationToken);
     }
