@@ -36,34 +36,71 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
     private readonly QueueOptions _options = options.Value;
     private GroupCommit<Completion, bool>? _completions;
 
+    /// <remarks>
+    /// One statement, one round trip, however many documents: the duplicate check, the documents, their jobs
+    /// and their job_queued events. The statement sees the table as it was before it, so a duplicate within
+    /// the same request is found here, from the earlier file of the request.
+    /// </remarks>
     public async Task<IReadOnlyList<EnqueuedJob>> AddDocumentsAsync(IReadOnlyList<NewDocument> documents, CancellationToken cancellationToken)
     {
         using var span = DocketTracing.Source.StartActivity("enqueue");
         var origin = JobOrigin.Current();
-        return await WriteAsync<IReadOnlyList<EnqueuedJob>>(async s =>
+        var jobIds = documents.Select(_ => Guid.CreateVersion7()).ToArray();
+        return await WriteOneStatementAsync<IReadOnlyList<EnqueuedJob>>(async s =>
         {
             var now = Now();
-            var jobs = new List<EnqueuedJob>(documents.Count);
-            foreach (var d in documents)
-            {
-                var jobId = Guid.CreateVersion7();
-                // Materialised first, so the planner cannot serve the ORDER BY from (owner_id, created_at) and
-                // walk all of the owner's documents looking for the hash.
-                var duplicateOf = await s.ScalarAsync("""
-                    WITH same AS MATERIALIZED (SELECT id, created_at FROM documents WHERE owner_id = @owner AND sha256 = @sha)
-                    SELECT id FROM same ORDER BY created_at, id LIMIT 1
-                    """, cancellationToken, ("owner", d.OwnerId), ("sha", d.Sha256)) as Guid?;
-                await s.ExecuteAsync("""
+            // OFFSET 0 keeps the hash lookup a subquery of its own, so the planner cannot serve the ORDER BY from
+            // (owner_id, created_at) and walk all of the owner's documents looking for the hash.
+            var rows = await s.QueryAsync("""
+                WITH input AS (
+                    SELECT * FROM unnest(@ids::uuid[], @owners::uuid[], @names::text[], @types::text[], @ctypes::text[],
+                                         @sizes::bigint[], @shas::text[], @keys::text[], @jobs::uuid[]) WITH ORDINALITY
+                        AS i(id, owner_id, filename, file_type, content_type, size_bytes, sha256, storage_key, job_id, n)
+                ), earlier AS (
+                    SELECT i.id, i.n,
+                           (SELECT same.id FROM (SELECT d.id, d.created_at FROM documents d
+                                                 WHERE d.owner_id = i.owner_id AND d.sha256 = i.sha256 OFFSET 0) same
+                            ORDER BY same.created_at, same.id LIMIT 1) AS duplicate_of
+                    FROM input i
+                ), document AS (
                     INSERT INTO documents (id, owner_id, filename, file_type, content_type, size_bytes, sha256, storage_key,
                                            status, current_job_id, version, created_at, updated_at)
-                    VALUES (@id, @owner, @name, @type, @ctype, @size, @sha, @key, 'queued', @job, 1, @now, @now)
-                    """, cancellationToken,
-                    ("id", d.Id), ("owner", d.OwnerId), ("name", d.FileName), ("type", d.FileType), ("ctype", d.ContentType),
-                    ("size", d.SizeBytes), ("sha", d.Sha256), ("key", d.StorageKey), ("job", jobId), ("now", now));
-                await InsertJobAsync(s, jobId, d.Id, d.OwnerId, retryOf: null, startStage: null, origin, now, cancellationToken);
-                await AddEventAsync(s, jobId, d.Id, EventNames.JobQueued, null, 0, "Queued for processing", null, now, cancellationToken);
-                jobs.Add(new EnqueuedJob(d.Id, jobId, DocumentStatus.Queued, duplicateOf));
+                    SELECT i.id, i.owner_id, i.filename, i.file_type, i.content_type, i.size_bytes, i.sha256, i.storage_key,
+                           'queued', i.job_id, 1, @now, @now
+                    FROM input i ORDER BY i.n
+                ), job AS (
+                    INSERT INTO jobs (id, document_id, owner_id, kind, state, priority, attempt, max_attempts, scheduled_at, retry_of,
+                                      created_at, start_stage, request_id, trace_parent)
+                    SELECT i.job_id, i.id, i.owner_id, 'process', 'queued', 0, 0, @max, @now, NULL, @now, NULL, @request, @trace
+                    FROM input i ORDER BY i.n
+                ), event AS (
+                    INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
+                    SELECT i.job_id, i.id, @event, NULL, 0, @message, NULL, @now FROM input i ORDER BY i.n
+                    RETURNING id, document_id
+                )
+                SELECT earlier.n, earlier.duplicate_of, event.id FROM earlier JOIN event ON event.document_id = earlier.id
+                ORDER BY earlier.n
+                """, r => (N: (int)r.GetInt64(0), DuplicateOf: r.IsDBNull(1) ? (Guid?)null : r.GetGuid(1), EventId: r.GetInt64(2)),
+                cancellationToken,
+                ("ids", documents.Select(d => d.Id).ToArray()), ("owners", documents.Select(d => d.OwnerId).ToArray()),
+                ("names", documents.Select(d => d.FileName).ToArray()), ("types", documents.Select(d => d.FileType).ToArray()),
+                ("ctypes", documents.Select(d => d.ContentType).ToArray()), ("sizes", documents.Select(d => d.SizeBytes).ToArray()),
+                ("shas", documents.Select(d => d.Sha256).ToArray()), ("keys", documents.Select(d => d.StorageKey).ToArray()),
+                ("jobs", jobIds), ("now", now), ("max", _options.MaxAttempts), ("request", origin.RequestId), ("trace", origin.TraceParent),
+                ("event", EventNames.JobQueued), ("message", "Queued for processing"));
+
+            var jobs = new List<EnqueuedJob>(documents.Count);
+            foreach (var row in rows)
+            {
+                var i = row.N - 1;
+                var d = documents[i];
+                var duplicateOf = row.DuplicateOf
+                    ?? documents.Take(i).FirstOrDefault(e => e.OwnerId == d.OwnerId && e.Sha256 == d.Sha256)?.Id;
+                jobs.Add(new EnqueuedJob(d.Id, jobIds[i], DocumentStatus.Queued, duplicateOf));
             }
+            foreach (var row in rows.OrderBy(r => r.EventId))
+                Announce(s, new JobEvent(row.EventId, jobIds[row.N - 1], documents[row.N - 1].Id, EventNames.JobQueued, null, 0,
+                    "Queued for processing", now, null));
             s.AfterCommit(() => metrics?.Created(documents.Count));
             WakeWorkers(s);
             return jobs;

@@ -74,6 +74,20 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddDocuments_NamesTheOwnersEarliestDocumentWithTheSameHash_AlsoFromEarlierInTheSameCall()
+    {
+        var earlier = await AddDocumentAsync();
+        var again = NewDocument();
+        var first = NewDocument() with { Sha256 = new string('b', 64) };
+        var second = NewDocument() with { Sha256 = new string('b', 64) };
+        var unique = NewDocument() with { Sha256 = new string('c', 64) };
+
+        var added = await Store.AddDocumentsAsync([again, first, second, unique], CancellationToken.None);
+
+        Assert.Equal([earlier.DocumentId, null, first.Id, null], added.Select(a => a.DuplicateOf));
+    }
+
+    [Fact]
     public async Task AddDocuments_StoresNothing_WhenOneOfTheDocumentsCannotBeStored()
     {
         var good = NewDocument();
