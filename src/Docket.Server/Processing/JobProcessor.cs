@@ -157,6 +157,9 @@ public sealed class JobProcessor(
             catch (Exception ex) when (DateTime.UtcNow + delay < deadline)
             {
                 log.LogWarning(ex, "Recording the outcome of job {JobId} failed; retrying in {Delay}", job.Lease.JobId, delay);
+                // PostgreSQL stores carried progress in a transaction of its own before the completion, so a failed
+                // completion may have stored it: the retry goes without it, as a failed progress write drops its batch.
+                unwritten = [];
                 await Task.Delay(delay);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
