@@ -135,7 +135,12 @@ public sealed class Worker(
     {
         WaitingJob[] due;
         var renewBefore = Stopwatch.GetTimestamp() - (long)(_options.Heartbeat.TotalSeconds * Stopwatch.Frequency);
-        lock (_waiting) due = [.. _waiting.Where(w => w.LeaseRenewedAt < renewBefore)];
+        lock (_waiting)
+        {
+            // Called on every turn of the claim loop: nothing to allocate for when nothing waits, the usual case.
+            if (_waiting.Count == 0) return;
+            due = [.. _waiting.Where(w => w.LeaseRenewedAt < renewBefore)];
+        }
         foreach (var waiting in due)
         {
             try
