@@ -11,9 +11,20 @@ public sealed class QueueOptions
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
-    /// <summary>Parallel jobs per worker process; 0 means one per CPU core.</summary>
+    /// <summary>
+    /// Parallel jobs per worker process; 0 means <see cref="SlotsPerCore"/> per CPU core. More jobs than cores,
+    /// because a small document's job spends much of its time waiting on the database; the CPU-heavy part, the
+    /// external programs, is held to <see cref="ToolProcesses"/> at once.
+    /// </summary>
     [Range(0, 1024)]
     public int Concurrency { get; set; }
+
+    /// <summary>
+    /// External programs (pdftotext, pdftoppm, tesseract, ...) a worker process runs at once, over all its jobs;
+    /// 0 means one per CPU core. A long PDF's text is read by as many pdftotext processes as this allows.
+    /// </summary>
+    [Range(0, 1024)]
+    public int ToolProcesses { get; set; }
 
     /// <summary>
     /// Jobs a worker claims ahead of its free slots, so a freed slot starts the next job at once instead
@@ -43,7 +54,11 @@ public sealed class QueueOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(10);
 
-    public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Environment.ProcessorCount;
+    public const int SlotsPerCore = 4;
+
+    public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : SlotsPerCore * Environment.ProcessorCount;
+
+    public int EffectiveToolProcesses => ToolProcesses > 0 ? ToolProcesses : Environment.ProcessorCount;
 
     public int EffectivePrefetch => Prefetch >= 0 ? Prefetch : EffectiveConcurrency;
 }

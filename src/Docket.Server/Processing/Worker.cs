@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Docket.Core.Pipeline.Stages.Extraction;
 using Docket.Data.Events;
 using Docket.Data.Jobs;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,9 @@ public sealed class Worker(
     {
         var slots = activity.Slots;
         var prefetch = Math.Min(_options.EffectivePrefetch, slots * (RecordingPerSlot - 1));
-        log.LogInformation("Worker {WorkerId} started with {Slots} slots", WorkerId, slots);
+        ExternalTool.LimitConcurrency(_options.EffectiveToolProcesses);
+        log.LogInformation("Worker {WorkerId} started with {Slots} slots and {Tools} external programs at once",
+            WorkerId, slots, _options.EffectiveToolProcesses);
         // Both subscribe before the first claim (synchronously, before their first await), so no wake-up falls in between.
         var listeners = Task.WhenAll(
             ListenAsync(BusChannels.JobsAvailable, _ => _nudges.Writer.TryWrite(true), stoppingToken),

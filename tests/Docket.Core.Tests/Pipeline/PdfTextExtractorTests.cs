@@ -254,4 +254,46 @@ public sealed class PdfTextExtractorTests : IDisposable
         Assert.Equal(3, text.Pages);
         Assert.StartsWith("Third page", text.Content[text.PageStarts[2]..].TrimStart());
     }
+
+    [Fact]
+    public async Task Extract_OfALongPdf_ReadInPageRanges_GivesWhatOnePdftotextGives()
+    {
+        // Long enough to be read in ranges on a machine with two cores or more, with a blank page where
+        // the first range ends and a page of text after it, so a range boundary falls between them.
+        var pages = Enumerable.Range(1, 45).Select(n => n == 23
+            ? new TestPdfPage(Text: [])
+            : new TestPdfPage(Text: [.. Enumerable.Range(1, 40).Select(line => $"Page {n}, line {line}: the supplier delivers the goods listed in the order and sends the invoice after delivery.")]))
+            .ToArray();
+        var input = _files.Write("long.pdf", TestPdf.Build(pages));
+        Assert.True(input.SizeBytes >= PdfTextExtractor.SplitFromBytes, $"the test PDF has {input.SizeBytes} bytes");
+        var whole = await ExternalTool.RunAsync("pdftotext", ["-layout", "-enc", "UTF-8", input.FilePath, "-"], CancellationToken.None);
+        var expected = PdfTextExtractor.Split(System.Text.Encoding.UTF8.GetString(whole.Stdout));
+
+        var text = await new PdfTextExtractor().ExtractAsync(input, new SyncProgress(_ => { }), CancellationToken.None);
+
+        Assert.Equal(45, text.Pages);
+        Assert.Equal(expected.Content, text.Content);
+        Assert.Equal(expected.PageStarts, text.PageStarts);
+        Assert.Equal("pdftotext", text.Method);
+        Assert.StartsWith("Page 24, line 1:", text.Content[text.PageStarts[23]..].TrimStart());
+    }
+
+    [Theory]
+    [InlineData(45, 2, new[] { 1, 23, 24, 45 })]
+    [InlineData(100, 4, new[] { 1, 25, 26, 50, 51, 75, 76, 100 })]
+    [InlineData(31, 4, new[] { 1, 11, 12, 21, 22, 31 })] // three ranges of at least ten pages, not four
+    [InlineData(20, 2, new[] { 1, 10, 11, 20 })]
+    public void PlanRanges_CoversEveryPageOnce_InRangesOfAtLeastTenPages(int pageCount, int processes, int[] bounds)
+    {
+        var ranges = PdfTextExtractor.PlanRanges(pageCount, processes)!;
+
+        Assert.Equal(bounds, ranges.SelectMany(r => new[] { r.First, r.Last }));
+    }
+
+    [Theory]
+    [InlineData(19, 2)]
+    [InlineData(100, 1)]
+    [InlineData(0, 4)]
+    public void PlanRanges_ReadsAShortPdf_OrOneOnOneCore_Whole(int pageCount, int processes) =>
+        Assert.Null(PdfTextExtractor.PlanRanges(pageCount, processes));
 }

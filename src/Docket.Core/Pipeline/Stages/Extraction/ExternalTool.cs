@@ -70,6 +70,37 @@ public static class ExternalTool
         Action<ReadOnlyMemory<byte>>? onStdout = null)
     {
         ct.ThrowIfCancellationRequested();
+        // The gate in force when this call began is the one released, even if the limit changes meanwhile.
+        using var turn = await s_gate.EnterAsync(ct);
+        return await RunNowAsync(program, arguments, ct, timeout, maxStdoutBytes, memoryLimitBytes, environment, onStdout);
+    }
+
+    /// <summary>How many programs may run at once; see <see cref="LimitConcurrency"/>.</summary>
+    public static int ConcurrencyLimit => s_gate.Limit;
+
+    /// <summary>
+    /// How many programs this process runs at once, over all its jobs (one per core by default); the rest wait
+    /// their turn, and their timeout starts when they do. The programs are where a job's CPU goes, so this keeps
+    /// a worker from running more of them than there are cores, also when one job runs several (a long PDF is
+    /// read in page ranges side by side, pdfdetach runs beside pdftotext).
+    /// </summary>
+    public static void LimitConcurrency(int processes)
+    {
+        if (processes != s_gate.Limit) s_gate = new ToolGate(processes);
+    }
+
+    private static volatile ToolGate s_gate = new(Environment.ProcessorCount);
+
+    private static async Task<ToolResult> RunNowAsync(
+        string program,
+        IEnumerable<string> arguments,
+        CancellationToken ct,
+        TimeSpan? timeout,
+        int maxStdoutBytes,
+        long memoryLimitBytes,
+        IReadOnlyDictionary<string, string>? environment,
+        Action<ReadOnlyMemory<byte>>? onStdout)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(memoryLimitBytes);
         var limit = timeout ?? DefaultTimeout;
 
@@ -202,5 +233,49 @@ public static class ExternalTool
         }
 
         return text.ToString();
+    }
+}
+
+/// <summary>At most <see cref="Limit"/> holders at once; the rest wait in <see cref="EnterAsync"/>.</summary>
+public sealed class ToolGate
+{
+    private readonly SemaphoreSlim _turns;
+    private int _queued;
+
+    public ToolGate(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        Limit = limit;
+        _turns = new SemaphoreSlim(limit);
+    }
+
+    public int Limit { get; }
+
+    /// <summary>Callers waiting for a turn now.</summary>
+    public int Queued => Volatile.Read(ref _queued);
+
+    /// <summary>Waits for a turn; disposing the result ends it.</summary>
+    public async Task<IDisposable> EnterAsync(CancellationToken ct)
+    {
+        Interlocked.Increment(ref _queued);
+        try
+        {
+            await _turns.WaitAsync(ct);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queued);
+        }
+        return new Turn(_turns);
+    }
+
+    private sealed class Turn(SemaphoreSlim turns) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0) turns.Release();
+        }
     }
 }
