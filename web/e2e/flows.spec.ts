@@ -180,6 +180,15 @@ test("the screens work at phone width and from the keyboard", async ({ page }) =
     await screenshot(page, name);
     await expectAccessible(page);
   }
+  // Each document waiting for review, not only the first: their texts differ (a JSON key path is one long word).
+  await page.goto("/review");
+  const queue = page.getByRole("complementary", { name: /Waiting for review/ }).getByRole("link");
+  for (const name of await queue.allTextContents()) {
+    await queue.filter({ hasText: name }).click();
+    await expect(page.getByRole("heading", { level: 2, name, exact: true })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `the review of ${name} scrolls sideways at phone width`).toBeLessThanOrEqual(0);
+  }
 
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto("/");

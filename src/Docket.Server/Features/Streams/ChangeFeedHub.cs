@@ -146,6 +146,17 @@ public sealed class ChangeFeedHub(IServiceScopeFactory scopes, IEventBus bus, IO
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DocketDbContext>();
+        // Documents first, events after: a document's change commits together with (or after) its events, so the
+        // events read next hold every event behind each document state read here, and its frame, which goes out
+        // after the round's events, never overtakes them.
+        var now = clock.GetUtcNow();
+        List<OwnedSummary>? changed = null;
+        if (now - _documentsReadAt >= options.Value.FeedPollInterval)
+        {
+            var since = _documentsReadAt == DateTimeOffset.MinValue ? now : _documentsSince;
+            changed = await ChangedDocuments(db, since - Overlap).Take(DocumentLimit + 1).ToListAsync(cancellationToken);
+        }
+
         var events = await (
             from e in db.JobEvents.AsNoTracking()
             join j in db.Jobs on e.JobId equals j.Id
@@ -153,14 +164,13 @@ public sealed class ChangeFeedHub(IServiceScopeFactory scopes, IEventBus bus, IO
             orderby e.Id
             select new { Event = e, j.OwnerId }).Take(EventPage).ToListAsync(cancellationToken);
         var through = events.Count > 0 ? events[^1].Event.Id : after;
+        // A full page leaves events unread: the documents wait for the next round, which follows at once.
+        if (events.Count == EventPage) changed = null;
 
-        var now = clock.GetUtcNow();
         List<(Guid Owner, byte[] Frame)> documents = [];
         var resync = false;
-        if (now - _documentsReadAt >= options.Value.FeedPollInterval)
+        if (changed is not null)
         {
-            if (_documentsReadAt == DateTimeOffset.MinValue) _documentsSince = now;
-            var changed = await ChangedDocuments(db, _documentsSince - Overlap).Take(DocumentLimit + 1).ToListAsync(cancellationToken);
             _documentsReadAt = now;
             _documentsSince = now;
             if (changed.Count > DocumentLimit)

@@ -110,7 +110,7 @@ function DocumentView({ document }: { document: DocumentDetail }) {
             ) : result.isError ? (
               <ErrorNotice error={result.error} onRetry={() => void result.refetch()} />
             ) : result.data ? (
-              <pre tabIndex={0} aria-label="Document text" className="max-h-[28rem] overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 text-sm">{result.data.text}</pre>
+              <pre tabIndex={0} aria-label="Document text" className="max-h-[28rem] overflow-auto whitespace-pre-wrap wrap-anywhere rounded bg-slate-50 p-3 text-sm">{result.data.text}</pre>
             ) : (
               <p role="status">Loading the text…</p>
             )}

@@ -12,7 +12,7 @@ export function SourceText({ text, highlight }: { text: string; highlight: Highl
   const valid = highlight && highlight.start >= 0 && highlight.end <= text.length && highlight.start < highlight.end;
   return (
     <pre tabIndex={0} aria-label="Document text" data-testid="source-text"
-      className="max-h-[36rem] overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 text-sm">
+      className="max-h-[36rem] overflow-auto whitespace-pre-wrap wrap-anywhere rounded bg-slate-50 p-3 text-sm">
       {valid ? (
         <>
           {text.slice(0, highlight.start)}
