@@ -238,13 +238,13 @@ public sealed class ChangeFeedHub(IServiceScopeFactory scopes, IEventBus bus, IO
         }
     }
 
-    private static IQueryable<OwnedSummary> ChangedDocuments(DocketDbContext db, DateTimeOffset since) =>
+    internal static IQueryable<OwnedSummary> ChangedDocuments(DocketDbContext db, DateTimeOffset since) =>
         db.Documents.Where(d => d.UpdatedAt >= since).OrderBy(d => d.UpdatedAt).ThenBy(d => d.Id)
             .Select(d => new OwnedSummary(d.OwnerId, new DocumentSummary(d.Id, d.Filename, d.FileType, d.SizeBytes, d.Status, d.Title,
                 d.Category, d.CurrentJobId, d.CurrentJob == null ? 0 : d.CurrentJob.Progress, d.CurrentJob == null ? null : d.CurrentJob.Stage,
                 d.FailureReason, d.Version, d.CreatedAt, d.UpdatedAt, d.FinalizedAt)));
 
-    private sealed record OwnedSummary(Guid OwnerId, DocumentSummary Summary);
+    internal sealed record OwnedSummary(Guid OwnerId, DocumentSummary Summary);
 
     internal static byte[] EventFrame(JobEvent jobEvent)
     {

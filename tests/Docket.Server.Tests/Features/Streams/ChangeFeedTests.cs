@@ -1,7 +1,11 @@
 using System.Globalization;
 using System.Net;
+using Docket.Data.Model;
 using Docket.Server.Features.Accounts;
+using Docket.Server.Features.Streams;
 using Docket.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Docket.Server.Tests.Features.Streams;
 
@@ -134,5 +138,23 @@ public sealed class ChangeFeedTests : IAsyncLifetime
         var frames = await feed.ReadUntilAsync(f => f.IsCommentOnly);
 
         Assert.Contains("keep-alive", frames[^1].Comments);
+    }
+
+    [Fact]
+    public async Task TheHubsLookForChangedDocuments_ReadsARangeOfAnIndex_NotTheWholeTable()
+    {
+        // It runs once a second while anyone watches: on a table of a million documents a scan and a sort each time.
+        await using var scope = _server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DocketDbContext>();
+        await using var command = ChangeFeedHub.ChangedDocuments(db, DateTimeOffset.UtcNow).Take(2001).CreateDbCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        await db.Database.OpenConnectionAsync();
+
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
+
+        Assert.Contains(plan, step => step.Contains("USING INDEX ix_documents_updated (updated_at>?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 }
