@@ -6,7 +6,8 @@ using Docket.Core.Uploads;
 namespace Docket.Core.Pipeline.Stages.Extraction;
 
 /// <summary>
-/// PDFs through poppler: pdftotext for the text layer (and the page count), and for pages whose
+/// PDFs through poppler: pdftotext for the text layer (and the page count; a long PDF is read in page
+/// ranges by several pdftotext processes, after pdfinfo counted its pages), and for pages whose
 /// layer is missing or garbage (<see cref="TextLayerCheck"/>) pdfinfo for their sizes, then
 /// pdftoppm and tesseract, one page at a time. <c>-layout</c> keeps columns apart, which is what lets the
 /// field stage read "Invoice No.   INV060035" as label and value.
