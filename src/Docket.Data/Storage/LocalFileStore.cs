@@ -14,9 +14,25 @@ public sealed class LocalFileStore : IFileStore
     public Task ImportAsync(string key, string temporaryPath, CancellationToken cancellationToken)
     {
         var target = Resolve(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.Move(temporaryPath, target, overwrite: true);
+        InFolderOf(target, () => File.Move(temporaryPath, target, overwrite: true));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Creates the folder only when it is missing: a mkdir of one that exists still takes its parent's lock,
+    /// which every upload would otherwise contend for.
+    /// </summary>
+    private static void InFolderOf(string target, Action create)
+    {
+        try
+        {
+            create();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            create();
+        }
     }
 
     public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken)

@@ -73,6 +73,20 @@ public sealed class UploadReceiver(IOptions<UploadOptions> options, IOptions<Dat
             : (files, null);
     }
 
+    /// <summary>The folder is created only when missing: a mkdir of one that exists still takes its parent's lock.</summary>
+    private FileStream CreateTemporaryFile(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(_temporaryDirectory);
+            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true);
+        }
+    }
+
     public static void Discard(IEnumerable<ReceivedFile> files)
     {
         foreach (var file in files) TryDelete(file.TemporaryPath);
@@ -81,7 +95,6 @@ public sealed class UploadReceiver(IOptions<UploadOptions> options, IOptions<Dat
     /// <summary>One file through the same checks as an upload (the consume folder reads files this way).</summary>
     public async Task<(ReceivedFile?, UploadRefusal?)> ReceiveFileAsync(string fileName, Stream body, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(_temporaryDirectory);
         var path = Path.Combine(_temporaryDirectory, $"{Guid.NewGuid():N}.upload");
         var keep = false;
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
@@ -91,7 +104,7 @@ public sealed class UploadReceiver(IOptions<UploadOptions> options, IOptions<Dat
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true))
+            await using (var output = CreateTemporaryFile(path))
             {
                 int read;
                 while ((read = await body.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
