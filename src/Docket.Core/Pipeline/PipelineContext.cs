@@ -4,8 +4,12 @@ using Docket.Core.Uploads;
 namespace Docket.Core.Pipeline;
 
 /// <summary>What a stage knows about the document it works on.</summary>
-/// <param name="FilePath">A local file the stage may read (and hand to external tools); never written to.</param>
-public sealed record DocumentInput(Guid DocumentId, string FileName, FileKind Kind, long SizeBytes, string FilePath);
+/// <param name="FilePath">A local file the stage may read (and hand to external tools); never written to. Empty when <paramref name="Content"/> holds the bytes.</param>
+/// <param name="Content">
+/// The bytes themselves, for a small text document stored in the database (only kinds whose extractors read
+/// through <see cref="Stages.Extraction.ExtractionProgress.OpenRead"/>, see <see cref="Uploads.FileKinds.IsKeptInDatabase"/>).
+/// </param>
+public sealed record DocumentInput(Guid DocumentId, string FileName, FileKind Kind, long SizeBytes, string FilePath, byte[]? Content = null);
 
 /// <summary>Progress inside a stage, for long stages (e.g. OCR page 3 of 12).</summary>
 public sealed record StageProgress(int Percent, string Message);

@@ -34,6 +34,16 @@ public static class FileKinds
 
     public static IEnumerable<string> AcceptedExtensions => ByExtension.Keys;
 
+    /// <summary>The largest text upload whose bytes are stored in the database rather than as a file.</summary>
+    public const int MaxBytesInDatabase = 64 * 1024;
+
+    /// <summary>
+    /// Small text documents are stored in the database (decision 63): their extractors read them from memory,
+    /// while the other kinds go to external programs or libraries that open a file.
+    /// </summary>
+    public static bool IsKeptInDatabase(FileKind kind, long sizeBytes) =>
+        sizeBytes <= MaxBytesInDatabase && kind is FileKind.Text or FileKind.Markdown or FileKind.Csv or FileKind.Json;
+
     public static FileKind? FromFileName(string fileName) =>
         ByExtension.TryGetValue(Path.GetExtension(fileName), out var kind) ? kind : null;
 

@@ -5,6 +5,7 @@ using Docket.Data.Events;
 namespace Docket.Data.Jobs;
 
 /// <summary>A validated upload, ready to be recorded.</summary>
+/// <param name="Content">The bytes, stored with the document, when its key is <see cref="Storage.StorageKeys.InDatabase"/>.</param>
 public sealed record NewDocument(
     Guid Id,
     Guid OwnerId,
@@ -13,7 +14,8 @@ public sealed record NewDocument(
     string ContentType,
     long SizeBytes,
     string Sha256,
-    string StorageKey);
+    string StorageKey,
+    byte[]? Content = null);
 
 /// <param name="DuplicateOf">The owner's earliest document with the same SHA-256, if any.</param>
 public sealed record EnqueuedJob(Guid DocumentId, Guid JobId, DocumentStatus Status, Guid? DuplicateOf = null);
@@ -43,6 +45,9 @@ public sealed record ClaimedJob(
 
     /// <summary>The W3C traceparent of the span that created the job: the job's spans continue that trace.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>The document's bytes when they are stored in the database; null when they are in the file store.</summary>
+    public byte[]? Content { get; init; }
 }
 
 public enum LeaseStatus

@@ -18,6 +18,7 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<JobEventRecord> JobEvents => Set<JobEventRecord>();
     public DbSet<ResultVersion> Results => Set<ResultVersion>();
+    public DbSet<DocumentContent> DocumentContents => Set<DocumentContent>();
     public DbSet<Export> Exports => Set<Export>();
     public DbSet<ConsumedFile> ConsumedFiles => Set<ConsumedFile>();
     public DbSet<AuthSession> AuthSessions => Set<AuthSession>();
@@ -45,6 +46,11 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
         });
         model.Entity<JobEventRecord>().ToTable("job_events");
         model.Entity<ResultVersion>().ToTable("document_results");
+        model.Entity<DocumentContent>(content =>
+        {
+            content.ToTable("document_contents");
+            content.HasKey(c => c.DocumentId);
+        });
         model.Entity<Export>().ToTable("exports");
         model.Entity<ConsumedFile>(consumed =>
         {

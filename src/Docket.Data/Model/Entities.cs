@@ -174,6 +174,13 @@ public sealed class JobEventRecord
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>A small text upload's bytes, stored in the database (<see cref="Storage.StorageKeys.InDatabase"/>).</summary>
+public sealed class DocumentContent
+{
+    public Guid DocumentId { get; set; }
+    public required byte[] Content { get; set; }
+}
+
 /// <summary>One processing run's output. Reprocessing adds a version; earlier ones are kept.</summary>
 public sealed class ResultVersion
 {

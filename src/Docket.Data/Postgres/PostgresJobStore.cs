@@ -54,8 +54,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
             var rows = await s.QueryAsync("""
                 WITH input AS (
                     SELECT * FROM unnest(@ids::uuid[], @owners::uuid[], @names::text[], @types::text[], @ctypes::text[],
-                                         @sizes::bigint[], @shas::text[], @keys::text[], @jobs::uuid[]) WITH ORDINALITY
-                        AS i(id, owner_id, filename, file_type, content_type, size_bytes, sha256, storage_key, job_id, n)
+                                         @sizes::bigint[], @shas::text[], @keys::text[], @jobs::uuid[], @contents::bytea[]) WITH ORDINALITY
+                        AS i(id, owner_id, filename, file_type, content_type, size_bytes, sha256, storage_key, job_id, content, n)
                 ), earlier AS (
                     SELECT i.id, i.n,
                            (SELECT same.id FROM (SELECT d.id, d.created_at FROM documents d
@@ -68,6 +68,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     SELECT i.id, i.owner_id, i.filename, i.file_type, i.content_type, i.size_bytes, i.sha256, i.storage_key,
                            'queued', i.job_id, 1, @now, @now
                     FROM input i ORDER BY i.n
+                ), content AS (
+                    INSERT INTO document_contents (document_id, content)
+                    SELECT i.id, i.content FROM input i WHERE i.content IS NOT NULL
                 ), job AS (
                     INSERT INTO jobs (id, document_id, owner_id, kind, state, priority, attempt, max_attempts, scheduled_at, retry_of,
                                       created_at, start_stage, request_id, trace_parent)
@@ -86,7 +89,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                 ("names", documents.Select(d => d.FileName).ToArray()), ("types", documents.Select(d => d.FileType).ToArray()),
                 ("ctypes", documents.Select(d => d.ContentType).ToArray()), ("sizes", documents.Select(d => d.SizeBytes).ToArray()),
                 ("shas", documents.Select(d => d.Sha256).ToArray()), ("keys", documents.Select(d => d.StorageKey).ToArray()),
-                ("jobs", jobIds), ("now", now), ("max", _options.MaxAttempts), ("request", origin.RequestId), ("trace", origin.TraceParent),
+                ("jobs", jobIds), ("contents", documents.Select(d => d.Content).ToArray()), ("now", now), ("max", _options.MaxAttempts), ("request", origin.RequestId), ("trace", origin.TraceParent),
                 ("event", EventNames.JobQueued), ("message", "Queued for processing"));
 
             var jobs = new List<EnqueuedJob>(documents.Count);
@@ -191,8 +194,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     RETURNING id, job_id, message
                 )
                 SELECT c.id, c.document_id, c.attempt, c.max_attempts, d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key,
-                       e.id, e.message, c.start_stage, c.request_id, c.trace_parent
+                       e.id, e.message, c.start_stage, c.request_id, c.trace_parent, dc.content
                 FROM claimed c JOIN documents d ON d.id = c.document_id JOIN started e ON e.job_id = c.id
+                LEFT JOIN document_contents dc ON dc.document_id = c.document_id
                 ORDER BY c.priority, c.scheduled_at, c.id
                 """,
                 r => (Job: new ClaimedJob(new JobLease(r.GetGuid(0), r.GetInt32(2)), r.GetGuid(1), r.GetGuid(4), r.GetInt32(3),
@@ -201,6 +205,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     StartStage = r.IsDBNull(11) ? null : r.GetString(11),
                     RequestId = r.IsDBNull(12) ? null : r.GetString(12),
                     TraceParent = r.IsDBNull(13) ? null : r.GetString(13),
+                    Content = r.IsDBNull(14) ? null : r.GetFieldValue<byte[]>(14),
                 }, EventId: r.GetInt64(9), Message: r.GetString(10)),
                 cancellationToken, ("now", now), ("limit", limit), ("worker", workerId), ("expires", now + lease),
                 ("sources", ProcessingSources), ("event", EventNames.JobStarted));

@@ -50,6 +50,9 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                     ("@id", Id(d.Id)), ("@owner", Id(d.OwnerId)), ("@name", d.FileName), ("@type", d.FileType),
                     ("@ctype", d.ContentType), ("@size", d.SizeBytes), ("@sha", d.Sha256), ("@key", d.StorageKey),
                     ("@job", Id(jobId)), ("@now", now));
+                if (d.Content is { } content)
+                    s.Execute("INSERT INTO document_contents (document_id, content) VALUES (@id, @content)",
+                        ("@id", Id(d.Id)), ("@content", content));
                 InsertJob(s, jobId, d.Id, d.OwnerId, retryOf: null, startStage: null, origin, now);
                 AddEvent(s, jobId, d.Id, EventNames.JobQueued, null, 0, "Queued for processing", null, now);
                 jobs.Add(new EnqueuedJob(d.Id, jobId, DocumentStatus.Queued, duplicateOf is null ? null : Guid.Parse(duplicateOf)));
@@ -136,9 +139,10 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             var claimed = new List<ClaimedJob>(rows.Count);
             foreach (var row in rows)
             {
-                using (var reader = s.Query(
-                           "SELECT owner_id, filename, file_type, size_bytes, storage_key FROM documents WHERE id = @id",
-                           ("@id", Id(row.DocumentId))))
+                using (var reader = s.Query("""
+                           SELECT d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key, c.content
+                           FROM documents d LEFT JOIN document_contents c ON c.document_id = d.id WHERE d.id = @id
+                           """, ("@id", Id(row.DocumentId))))
                 {
                     reader.Read();
                     claimed.Add(new ClaimedJob(new JobLease(row.JobId, row.Attempt), row.DocumentId,
@@ -148,6 +152,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                         StartStage = row.StartStage,
                         RequestId = row.RequestId,
                         TraceParent = row.TraceParent,
+                        Content = reader.IsDBNull(5) ? null : (byte[])reader.GetValue(5),
                     });
                 }
                 MoveDocument(s, row.DocumentId, "processing", ProcessingSources, now);

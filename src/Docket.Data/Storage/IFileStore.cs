@@ -43,6 +43,16 @@ public static partial class StorageKeys
 
     public static string ForExport(Guid exportId, string format) => $"exports/{exportId:N}.{format}";
 
+    /// <summary>
+    /// The key of a document whose bytes are in the database (table document_contents), not in the file store.
+    /// No file store is ever asked for it: <see cref="IsInDatabase"/> sends callers to the table.
+    /// </summary>
+    public static string InDatabase(Guid documentId) => $"{DatabasePrefix}{documentId:N}";
+
+    public static bool IsInDatabase(string key) => key.StartsWith(DatabasePrefix, StringComparison.Ordinal);
+
+    private const string DatabasePrefix = "database/";
+
     /// <summary>Keys are generated, never taken from a client; this check is a second line of defence against path escape.</summary>
     public static void Validate(string key)
     {

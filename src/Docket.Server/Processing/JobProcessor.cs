@@ -50,8 +50,9 @@ public sealed class JobProcessor(
         PipelineContext? context = null;
         try
         {
-            using var local = await files.GetLocalCopyAsync(job.StorageKey, control.Token);
-            var input = new DocumentInput(job.DocumentId, job.FileName, FileKinds.FromWireName(job.FileType), job.SizeBytes, local.Path);
+            using var local = job.Content is null ? await files.GetLocalCopyAsync(job.StorageKey, control.Token) : null;
+            var input = new DocumentInput(job.DocumentId, job.FileName, FileKinds.FromWireName(job.FileType), job.SizeBytes,
+                local?.Path ?? "", job.Content);
             context = new PipelineContext(input);
             var run = new PipelineRunOptions
             {

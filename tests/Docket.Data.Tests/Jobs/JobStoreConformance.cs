@@ -203,6 +203,24 @@ public abstract class JobStoreConformance : IAsyncLifetime
         Assert.Equal(new JobRow("running", 1), await ReadJobAsync(added.JobId));
         Assert.Equal("processing", (await ReadDocumentAsync(document.Id)).Status);
         Assert.Equal([EventNames.JobQueued, EventNames.JobStarted], (await JobEventsAsync(added.JobId)).Select(e => e.Event));
+        Assert.Null(claimed.Content);
+    }
+
+    [Fact]
+    public async Task BytesStoredWithADocument_ComeBackWithTheClaimOfItsJob_AndOnlyWithThatOne()
+    {
+        var inFile = NewDocument();
+        var id = Guid.CreateVersion7();
+        var content = "Invoice INV-7\nTotal 12.00 EUR\n"u8.ToArray();
+        var inDatabase = NewDocument() with { Id = id, StorageKey = StorageKeys.InDatabase(id), SizeBytes = content.Length, Content = content };
+        await Store.AddDocumentsAsync([inFile, inDatabase], CancellationToken.None);
+
+        var claimed = await Store.ClaimAsync("worker-a", 2, TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Null(Assert.Single(claimed, c => c.DocumentId == inFile.Id).Content);
+        var withBytes = Assert.Single(claimed, c => c.DocumentId == id);
+        Assert.Equal(content, withBytes.Content);
+        Assert.Equal(StorageKeys.InDatabase(id), withBytes.StorageKey);
     }
 
     // ---- Heartbeat and rescue ----

@@ -117,7 +117,8 @@ public sealed class BackupTool(IServiceProvider services, IOptions<DatabaseOptio
 
         var root = DataServices.StorageRoot(services);
         var (files, bytes) = CopyTree(Path.Combine(source, "files"), root);
-        var missing = keys.Where(key => !File.Exists(Path.Combine(root, key))).ToList();
+        // A document stored in the database came back with its row, in the same dump.
+        var missing = keys.Where(key => !Data.Storage.StorageKeys.IsInDatabase(key) && !File.Exists(Path.Combine(root, key))).ToList();
         await output.WriteLineAsync($"Restored {keys.Count} documents and {files} files ({bytes:N0} bytes) from {source}");
         if (missing.Count == 0) return 0;
         await output.WriteLineAsync($"{missing.Count} documents have no file: {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", ..." : "")}");

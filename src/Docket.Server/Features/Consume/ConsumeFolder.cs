@@ -211,9 +211,8 @@ public sealed class ConsumeFolder(
     private async Task AddDocumentAsync(DocketDbContext db, ReceivedFile received, Guid documentId, CancellationToken cancellationToken)
     {
         var owner = await OwnerAsync(db, cancellationToken);
-        var document = new NewDocument(documentId, owner, received.FileName, received.Kind.WireName(), received.Kind.MediaType(),
-            received.SizeBytes, received.Sha256, StorageKeys.ForDocument(documentId));
-        await files.ImportAsync(document.StorageKey, received.TemporaryPath, cancellationToken);
+        var document = received.ToDocument(documentId, owner);
+        await received.ImportAsync(files, document, cancellationToken);
         await store.AddDocumentsAsync([document], cancellationToken);
     }
 

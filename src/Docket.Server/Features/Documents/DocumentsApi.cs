@@ -63,18 +63,14 @@ public static class DocumentsApi
     private static async Task<IResult> StoreAsync(List<ReceivedFile> received, IFileStore files, IJobStore store, CurrentUser user,
         CancellationToken cancellationToken)
     {
-        var documents = received.Select(file =>
-        {
-            var id = Guid.CreateVersion7();
-            return new NewDocument(id, user.Id, file.FileName, file.Kind.WireName(), file.Kind.MediaType(), file.SizeBytes,
-                file.Sha256, StorageKeys.ForDocument(id));
-        }).ToList();
+        var documents = received.Select(file => file.ToDocument(Guid.CreateVersion7(), user.Id)).ToList();
         var imported = new List<string>();
         try
         {
             for (var i = 0; i < received.Count; i++)
             {
-                await files.ImportAsync(documents[i].StorageKey, received[i].TemporaryPath, cancellationToken);
+                if (received[i].TemporaryPath is null) continue;
+                await received[i].ImportAsync(files, documents[i], cancellationToken);
                 imported.Add(documents[i].StorageKey);
             }
             var enqueued = await store.AddDocumentsAsync(documents, cancellationToken);
@@ -234,7 +230,10 @@ public static class DocumentsApi
         Stream content;
         try
         {
-            content = await files.OpenReadAsync(document.StorageKey, cancellationToken);
+            content = StorageKeys.IsInDatabase(document.StorageKey)
+                ? new MemoryStream(await db.DocumentContents.Where(c => c.DocumentId == id).Select(c => c.Content)
+                      .FirstOrDefaultAsync(cancellationToken) ?? throw new FileNotFoundException(), writable: false)
+                : await files.OpenReadAsync(document.StorageKey, cancellationToken);
         }
         catch (FileNotFoundException)
         {
@@ -263,7 +262,8 @@ public static class DocumentsApi
         await AuditTrail.UpdateAsync(db, () => db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken),
             () => [AuditTrail.Entry(id, user, AuditActions.Delete, clock.GetUtcNow(),
                 new { filename = document.Filename, owner_id = document.OwnerId, sha256 = document.Sha256 })], cancellationToken);
-        await files.DeleteAsync(document.StorageKey, CancellationToken.None);
+        // Bytes stored in the database went with the row.
+        if (!StorageKeys.IsInDatabase(document.StorageKey)) await files.DeleteAsync(document.StorageKey, CancellationToken.None);
         return TypedResults.NoContent();
     }
 

@@ -10,8 +10,20 @@ using Microsoft.Net.Http.Headers;
 
 namespace Docket.Server.Features.Documents;
 
-/// <summary>A file that arrived whole and passed every check, waiting in a temporary file.</summary>
-public sealed record ReceivedFile(string FileName, FileKind Kind, long SizeBytes, string Sha256, string TemporaryPath);
+/// <summary>
+/// A file that arrived whole and passed every check, waiting in a temporary file, or, when it is a small text
+/// file (<see cref="FileKinds.IsKeptInDatabase"/>), held in <paramref name="Content"/> to be stored with its document.
+/// </summary>
+public sealed record ReceivedFile(string FileName, FileKind Kind, long SizeBytes, string Sha256, string? TemporaryPath, byte[]? Content = null)
+{
+    public NewDocument ToDocument(Guid id, Guid ownerId) =>
+        new(id, ownerId, FileName, Kind.WireName(), Kind.MediaType(), SizeBytes, Sha256,
+            Content is null ? StorageKeys.ForDocument(id) : StorageKeys.InDatabase(id), Content);
+
+    /// <summary>Moves the temporary file into the file store under the document's key; bytes held here go with the document instead.</summary>
+    public Task ImportAsync(IFileStore files, NewDocument document, CancellationToken cancellationToken) =>
+        TemporaryPath is null ? Task.CompletedTask : files.ImportAsync(document.StorageKey, TemporaryPath, cancellationToken);
+}
 
 public sealed record UploadRefusal(int Status, string Code, string Message, string? FileName);
 
@@ -73,69 +85,79 @@ public sealed class UploadReceiver(IOptions<UploadOptions> options, IOptions<Dat
             : (files, null);
     }
 
-    /// <summary>The folder is created only when missing: a mkdir of one that exists still takes its parent's lock.</summary>
-    private FileStream CreateTemporaryFile(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            Directory.CreateDirectory(_temporaryDirectory);
-            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true);
-        }
-    }
-
     public static void Discard(IEnumerable<ReceivedFile> files)
     {
-        foreach (var file in files) TryDelete(file.TemporaryPath);
+        foreach (var file in files)
+            if (file.TemporaryPath is not null) TryDelete(file.TemporaryPath);
     }
 
-    /// <summary>One file through the same checks as an upload (the consume folder reads files this way).</summary>
+    /// <summary>
+    /// One file through the same checks as an upload (the consume folder reads files this way). The first
+    /// <see cref="FileKinds.MaxBytesInDatabase"/> bytes are held in memory: a small text file never touches the
+    /// disk here; anything else, or anything longer, goes on to a temporary file.
+    /// </summary>
     public async Task<(ReceivedFile?, UploadRefusal?)> ReceiveFileAsync(string fileName, Stream body, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(_temporaryDirectory, $"{Guid.NewGuid():N}.upload");
+        string? path = null;
+        FileStream? output = null;
         var keep = false;
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var small = ArrayPool<byte>.Shared.Rent(FileKinds.MaxBytesInDatabase);
         var head = new byte[ContentSniffer.HeadLength];
         var headLength = 0;
         long size = 0;
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var output = CreateTemporaryFile(path))
+            int read;
+            while ((read = await body.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
             {
-                int read;
-                while ((read = await body.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
+                if (size + read > _options.MaxFileBytes)
+                    return (null, new UploadRefusal(413, "file_too_large",
+                        $"'{fileName}' is larger than the limit of {FormatBytes(_options.MaxFileBytes)}.", fileName));
+                hash.AppendData(buffer, 0, read);
+                if (headLength < head.Length)
                 {
-                    size += read;
-                    if (size > _options.MaxFileBytes)
-                        return (null, new UploadRefusal(413, "file_too_large",
-                            $"'{fileName}' is larger than the limit of {FormatBytes(_options.MaxFileBytes)}.", fileName));
-                    if (headLength < head.Length)
+                    var take = Math.Min(read, head.Length - headLength);
+                    buffer.AsSpan(0, take).CopyTo(head.AsSpan(headLength));
+                    headLength += take;
+                }
+                if (output is null && size + read <= FileKinds.MaxBytesInDatabase)
+                {
+                    buffer.AsSpan(0, read).CopyTo(small.AsSpan((int)size));
+                }
+                else
+                {
+                    if (output is null)
                     {
-                        var take = Math.Min(read, head.Length - headLength);
-                        buffer.AsSpan(0, take).CopyTo(head.AsSpan(headLength));
-                        headLength += take;
+                        (path, output) = CreateTemporaryFile();
+                        await output.WriteAsync(small.AsMemory(0, (int)size), cancellationToken);
                     }
-                    hash.AppendData(buffer, 0, read);
                     await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
+                size += read;
             }
+            if (output is not null) await output.DisposeAsync();
 
             if (size == 0)
                 return (null, new UploadRefusal(400, "empty_file", $"'{fileName}' is empty.", fileName));
-            switch (ContentSniffer.Sniff(fileName, head.AsSpan(0, headLength)))
+            var sniffed = ContentSniffer.Sniff(fileName, head.AsSpan(0, headLength));
+            if (sniffed is SniffResult.Accepted { Kind: var kind } && output is null && !FileKinds.IsKeptInDatabase(kind, size))
+            {
+                (path, output) = CreateTemporaryFile();
+                await using (output) await output.WriteAsync(small.AsMemory(0, (int)size), cancellationToken);
+            }
+            switch (sniffed)
             {
                 case SniffResult.Refused refused:
                     return (null, new UploadRefusal(415, refused.Code, refused.Message, fileName));
-                case SniffResult.Accepted { Kind: FileKind.Docx } when !IsWordDocument(path):
+                case SniffResult.Accepted { Kind: FileKind.Docx } when !IsWordDocument(path!):
                     return (null, new UploadRefusal(415, "type_mismatch",
                         $"'{fileName}' is a zip archive but not a Word document (no word/document.xml).", fileName));
                 case SniffResult.Accepted accepted:
                     keep = true;
-                    return (new ReceivedFile(fileName, accepted.Kind, size, Convert.ToHexStringLower(hash.GetHashAndReset()), path), null);
+                    var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+                    return (new ReceivedFile(fileName, accepted.Kind, size, sha256, path, path is null ? small.AsSpan(0, (int)size).ToArray() : null), null);
                 default:
                     throw new InvalidOperationException("Unknown sniff result.");
             }
@@ -143,7 +165,24 @@ public sealed class UploadReceiver(IOptions<UploadOptions> options, IOptions<Dat
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            if (!keep) TryDelete(path);
+            ArrayPool<byte>.Shared.Return(small);
+            if (output is not null) await output.DisposeAsync();
+            if (!keep && path is not null) TryDelete(path);
+        }
+    }
+
+    /// <summary>The folder is created only when missing: a mkdir of one that exists still takes its parent's lock.</summary>
+    private (string Path, FileStream File) CreateTemporaryFile()
+    {
+        var path = Path.Combine(_temporaryDirectory, $"{Guid.NewGuid():N}.upload");
+        try
+        {
+            return (path, new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(_temporaryDirectory);
+            return (path, new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true));
         }
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
 using Docket.Server.Features.Accounts;
@@ -173,14 +175,19 @@ public abstract class DeleteDocumentTests(DocketFactory factory)
 {
     private readonly HttpClient _client = factory.CreateAuthenticatedClient();
 
-    [Fact]
-    public async Task DeletingADocument_RemovesItAndItsStoredFile()
+    /// <summary>A small text file's bytes are stored in the database (decision 63), a larger one's in a file.</summary>
+    [Theory]
+    [InlineData(40, 1, 0)]
+    [InlineData(70_000, 0, 1)]
+    public async Task DeletingADocument_RemovesItAndItsStoredBytes(int length, int rowsStored, int filesStored)
     {
-        var content = "A letter to be shredded after reading."u8.ToArray();
+        var line = "A letter to be shredded after reading.\n";
+        var content = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(line, length / line.Length + 1))[..length]);
         var (id, jobId) = await _client.UploadOneAsync("shred-me.txt", content);
         await _client.WaitForDocumentAsync(id, "processed");
         Assert.Equal(content, await _client.GetByteArrayAsync($"/api/v1/documents/{id}/file"));
-        Assert.Single(StoredFilesOf(id));
+        Assert.Equal(filesStored, StoredFilesOf(id).Count());
+        Assert.Equal(rowsStored, await StoredRowsOfAsync(id));
 
         using (var deleted = await _client.DeleteAsync($"/api/v1/documents/{id}"))
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
@@ -193,6 +200,7 @@ public abstract class DeleteDocumentTests(DocketFactory factory)
         Assert.DoesNotContain((await _client.GetJsonAsync("/api/v1/documents?page_size=200")).GetProperty("items").EnumerateArray(),
             i => i.Guid("id") == id);
         Assert.Empty(StoredFilesOf(id));
+        Assert.Equal(0, await StoredRowsOfAsync(id));
         using var again = await _client.DeleteAsync($"/api/v1/documents/{id}");
         await again.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
     }
@@ -219,7 +227,16 @@ public abstract class DeleteDocumentTests(DocketFactory factory)
             await job.AssertErrorAsync(HttpStatusCode.NotFound, "not_found");
         var page = await client.GetJsonAsync("/api/v1/documents");
         Assert.Equal([nextId], page.GetProperty("items").EnumerateArray().Select(i => i.Guid("id")));
-        Assert.Single(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "files"), "*", SearchOption.AllDirectories));
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Docket.Data.Model.DocketDbContext>();
+        Assert.Equal([nextId], await db.DocumentContents.Select(c => c.DocumentId).ToListAsync());
+    }
+
+    private async Task<int> StoredRowsOfAsync(Guid id)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Docket.Data.Model.DocketDbContext>();
+        return await db.DocumentContents.CountAsync(c => c.DocumentId == id);
     }
 
     private IEnumerable<string> StoredFilesOf(Guid id) =>

@@ -18,7 +18,7 @@ public sealed class CsvTextExtractor : ITextExtractor
     public ValueTask<ExtractedText> ExtractAsync(
         DocumentInput doc, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        using var file = ExtractionProgress.OpenRead(doc.FilePath, progress);
+        using var file = ExtractionProgress.OpenRead(doc, progress);
         // The rendered text is cut at the same cap as the source, so the rows past it are never needed.
         var source = TextDecoding.Decode(file);
         var large = file.Length >= ExtractionProgress.LargeInputBytes;

@@ -18,7 +18,7 @@ public sealed class JsonTextExtractor : ITextExtractor
     public ValueTask<ExtractedText> ExtractAsync(
         DocumentInput doc, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        using var file = ExtractionProgress.OpenRead(doc.FilePath, progress);
+        using var file = ExtractionProgress.OpenRead(doc, progress);
         var json = TextDecoding.Decode(file, out var truncated);
         // Cut JSON does not parse, and the parser's complaint about the cut would mislead.
         if (truncated)

@@ -10,23 +10,25 @@ public sealed class PlainTextExtractor : ITextExtractor
     public ValueTask<ExtractedText> ExtractAsync(
         DocumentInput doc, IProgress<StageProgress> progress, CancellationToken ct)
     {
-        using var file = ExtractionProgress.OpenRead(doc.FilePath, progress);
+        using var file = ExtractionProgress.OpenRead(doc, progress);
         return ValueTask.FromResult(new ExtractedText(TextDecoding.Decode(file), [0], "native"));
     }
 }
 
-internal static class ExtractionProgress
+public static class ExtractionProgress
 {
     /// <summary>Below this size extraction takes milliseconds and progress events would only be noise.</summary>
     public const int LargeInputBytes = 1 << 20;
 
     /// <summary>
-    /// Opens a text file for <see cref="TextDecoding.Decode(Stream)"/>, which reads only the part the cap
+    /// Opens a text document for <see cref="TextDecoding.Decode(Stream)"/>, which reads only the part the cap
     /// keeps: a text file is never read whole into memory, however large the upload limit allows it to be.
+    /// A small one stored in the database is already in memory.
     /// </summary>
-    public static FileStream OpenRead(string path, IProgress<StageProgress> progress)
+    public static Stream OpenRead(DocumentInput doc, IProgress<StageProgress> progress)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        if (doc.Content is { } content) return new MemoryStream(content, writable: false);
+        var file = new FileStream(doc.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         ReportRead(progress, file.Length);
         return file;
     }
