@@ -14,7 +14,10 @@ namespace Docket.Bench;
 /// is processed. Embedded: one `docket serve` on a fresh data folder (worker in the process).
 /// Distributed: PostgreSQL (DOCKET_BENCH_POSTGRES, a fresh database) and Redis (DOCKET_BENCH_REDIS),
 /// `docket serve --no-worker` and two `docket worker` processes.
-/// A warm-up batch runs first and is not counted: a server is measured as it runs, not as it starts.
+/// Warm-up batches run first and are not counted: a server is measured as it runs, not as it starts. The
+/// runtime goes on compiling the hot path (tiered JIT) for seconds after the first thousands of requests, so
+/// batches of the warm-up size run until the server's CPU per document settles (two batches in a row within
+/// 10 %), at most <see cref="MaxWarmUpBatches"/>.
 /// When each job finished is read from the jobs table afterwards, so watching for the end costs the
 /// server nothing and its granularity does not matter; latency is that moment minus the moment the
 /// client had the upload's answer (one machine, one clock).
@@ -66,11 +69,22 @@ public static class EndToEnd
             if (mode == "distributed")
                 for (var w = 0; w < 2; w++) processes.Add(BenchServer.StartDocket("worker", data, environment, serverDll));
 
+            var warmedUp = 0;
             if (mode != "drain" && warmUp > 0)
             {
-                var warm = await UploadAsync(http, Bodies(warmUp, seed: 1_000_000), clients);
-                await WaitProcessedAsync(http, warmUp);
-                Console.Error.WriteLine($"warm-up: {warmUp} documents in {warm.Elapsed.TotalSeconds:0.00} s of uploads");
+                double? previous = null;
+                for (var batch = 1; batch <= MaxWarmUpBatches; batch++)
+                {
+                    var cpuBeforeBatch = processes.Sum(CpuMilliseconds);
+                    var warm = await UploadAsync(http, Bodies(warmUp, seed: 1_000_000 * batch), clients);
+                    warmedUp += warmUp;
+                    await WaitProcessedAsync(http, warmedUp);
+                    var cpuPerDocument = (processes.Sum(CpuMilliseconds) - cpuBeforeBatch) / (double)warmUp;
+                    Console.Error.WriteLine($"warm-up {batch}: {warmUp} documents in {warm.Elapsed.TotalSeconds:0.00} s of uploads, " +
+                        $"server CPU {cpuPerDocument:0.00} ms per document");
+                    if (previous is { } before && Math.Abs(cpuPerDocument - before) <= 0.1 * before) break;
+                    previous = cpuPerDocument;
+                }
             }
 
             var bodies = Bodies(count, seed: 0);
@@ -81,7 +95,7 @@ public static class EndToEnd
             var uploadCpuMs = processes.Sum(CpuMilliseconds) - cpuBefore;
             if (mode == "drain")
                 processes.Add(BenchServer.StartDocket("worker", data, environment, serverDll));
-            await WaitProcessedAsync(http, (mode == "drain" ? 0 : warmUp) + count);
+            await WaitProcessedAsync(http, warmedUp + count);
             var cpuMs = processes.Sum(CpuMilliseconds) - cpuBefore;
             // The bench's own clients share the two cores: what they cost is CPU the server did not have.
             var clientCpuMs = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalMilliseconds;
@@ -109,6 +123,7 @@ public static class EndToEnd
                 ["server_peak_rss_mb"] = rssMb,
                 ["client_cpu_ms_per_doc"] = clientCpuMs / count,
                 ["failed"] = failed,
+                ["warm_up_docs"] = warmedUp,
             }.Concat(mode == "drain"
                 ? new Dictionary<string, double>
                 {
@@ -129,6 +144,8 @@ public static class EndToEnd
             if (database is not null) await ExecutePostgresAsync(adminConnection!, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
         }
     }
+
+    private const int MaxWarmUpBatches = 6;
 
     private sealed record UploadRun(long StartedAt, long[] AnsweredAt, Guid[] DocumentIds, TimeSpan Elapsed);
 
