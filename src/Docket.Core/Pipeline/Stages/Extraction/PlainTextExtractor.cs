@@ -15,7 +15,7 @@ public sealed class PlainTextExtractor : ITextExtractor
     }
 }
 
-public static class ExtractionProgress
+internal static class ExtractionProgress
 {
     /// <summary>Below this size extraction takes milliseconds and progress events would only be noise.</summary>
     public const int LargeInputBytes = 1 << 20;
