@@ -178,6 +178,8 @@ public abstract class DeleteDocumentTests(DocketFactory factory)
     /// <summary>A small text file's bytes are stored in the database (decision 63), a larger one's in a file.</summary>
     [Theory]
     [InlineData(40, 1, 0)]
+    [InlineData(65_536, 1, 0)]
+    [InlineData(65_537, 0, 1)]
     [InlineData(70_000, 0, 1)]
     public async Task DeletingADocument_RemovesItAndItsStoredBytes(int length, int rowsStored, int filesStored)
     {
