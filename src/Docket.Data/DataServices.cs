@@ -9,6 +9,7 @@ using Docket.Data.Storage;
 using Docket.Data.Telemetry;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -52,6 +53,9 @@ public static class DataServices
             if (IsPostgres(sp)) options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>());
             else options.UseSqlite(sp.GetRequiredService<SqliteDatabase>().ConnectionString).AddInterceptors(new SqlitePragmas());
             options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+            // The capped count of a list page takes up to 10,001 rows in no order on purpose, and a row read by its key
+            // has nothing to order: left on, this warning was logged on every list request and every download.
+            options.ConfigureWarnings(warnings => warnings.Ignore(CoreEventId.RowLimitingOperationWithoutOrderByWarning));
         });
         services.AddSingleton(sp => IsPostgres(sp)
             ? new DatabaseMigrator(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>())
