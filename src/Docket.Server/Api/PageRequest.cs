@@ -41,6 +41,20 @@ public readonly record struct PageRequest(int Number, int Size)
         return counted < limit ? new Count(counted, IsExact: true) : new Count(limit - 1, IsExact: false);
     }
 
+    /// <summary>
+    /// For a query whose filter is the expensive part (a text search): the ids of its first matches in order, as
+    /// many as <see cref="CountAsync{T}"/> would count, give both the count and this page's ids, so the matches are
+    /// found once. Counting and then paging found them twice (at a million documents on PostgreSQL, two ~20 ms
+    /// searches per request).
+    /// </summary>
+    public async Task<(Count Count, List<Guid> PageIds)> CountAndPageIdsAsync(IQueryable<Guid> orderedIds, CancellationToken cancellationToken)
+    {
+        var limit = Math.Max(CountLimit, Skip + Size) + 1;
+        var ids = await orderedIds.Take(limit).ToListAsync(cancellationToken);
+        var count = ids.Count < limit ? new Count(ids.Count, IsExact: true) : new Count(limit - 1, IsExact: false);
+        return (count, ids.Skip(Skip).Take(Size).ToList());
+    }
+
     public readonly record struct Count(int Total, bool IsExact);
 
     public static IResult Invalid(HttpContext http, IDictionary<string, string> problems) =>

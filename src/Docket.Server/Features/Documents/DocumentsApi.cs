@@ -118,9 +118,8 @@ public static class DocumentsApi
             query = query.Where(d => matching.Contains(d.Id));
         }
 
-        var total = await pageRequest.CountAsync(query, cancellationToken);
         var ascending = order == "asc";
-        query = sort switch
+        var ordered = sort switch
         {
             "updated_at" => ascending ? query.OrderBy(d => d.UpdatedAt) : query.OrderByDescending(d => d.UpdatedAt),
             "filename" => ascending ? query.OrderBy(d => d.Filename) : query.OrderByDescending(d => d.Filename),
@@ -131,15 +130,26 @@ public static class DocumentsApi
             _ => ascending ? query.OrderBy(d => d.CreatedAt) : query.OrderByDescending(d => d.CreatedAt),
         };
         // Id breaks ties so pages never overlap or skip rows.
-        query = ascending ? ((IOrderedQueryable<Document>)query).ThenBy(d => d.Id) : ((IOrderedQueryable<Document>)query).ThenByDescending(d => d.Id);
+        ordered = ascending ? ordered.ThenBy(d => d.Id) : ordered.ThenByDescending(d => d.Id);
 
-        var items = await query.Skip(pageRequest.Skip).Take(pageRequest.Size)
-            .Select(d => new DocumentSummary(d.Id, d.Filename, d.FileType, d.SizeBytes, d.Status, d.Title, d.Category,
-                d.CurrentJobId, d.CurrentJob == null ? 0 : d.CurrentJob.Progress, d.CurrentJob == null ? null : d.CurrentJob.Stage,
-                d.FailureReason, d.Version, d.CreatedAt, d.UpdatedAt, d.FinalizedAt))
-            .ToListAsync(cancellationToken);
+        if (q is { Length: > 0 })
+        {
+            // The search is the expensive part: found once, its ordered ids give both the count and this page.
+            var (count, pageIds) = await pageRequest.CountAndPageIdsAsync(ordered.Select(d => d.Id), cancellationToken);
+            var found = await db.Documents.Where(d => pageIds.Contains(d.Id)).Select(Summary).ToListAsync(cancellationToken);
+            var position = pageIds.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
+            return TypedResults.Ok(pageRequest.Of(found.OrderBy(d => position[d.Id]).ToList(), count));
+        }
+
+        var total = await pageRequest.CountAsync(query, cancellationToken);
+        var items = await ordered.Skip(pageRequest.Skip).Take(pageRequest.Size).Select(Summary).ToListAsync(cancellationToken);
         return TypedResults.Ok(pageRequest.Of(items, total));
     }
+
+    private static readonly System.Linq.Expressions.Expression<Func<Document, DocumentSummary>> Summary = d =>
+        new DocumentSummary(d.Id, d.Filename, d.FileType, d.SizeBytes, d.Status, d.Title, d.Category,
+            d.CurrentJobId, d.CurrentJob == null ? 0 : d.CurrentJob.Progress, d.CurrentJob == null ? null : d.CurrentJob.Stage,
+            d.FailureReason, d.Version, d.CreatedAt, d.UpdatedAt, d.FinalizedAt);
 
     /// <summary>
     /// Ids of the <paramref name="visible"/> documents whose filename, title, review or current result contains

@@ -109,6 +109,30 @@ public abstract class DocumentListAtScaleTests(NoWorkerFactory server)
     }
 
     [Fact]
+    public async Task ASearchPastTheCountLimit_GivesALowerBound_AndItsFirstPageInOrder()
+    {
+        var (client, _) = await SeedAsync();
+        var page = await client.GetJsonAsync("/api/v1/documents?q=seeded");
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"seeded-{Seeded - 1 - i:D5}.txt"),
+            page.GetProperty("items").EnumerateArray().Select(d => d.Str("filename")));
+        Assert.Equal(PageRequest.CountLimit, page.Int("total"));
+        Assert.False(page.GetProperty("total_is_exact").GetBoolean());
+    }
+
+    [Fact]
+    public async Task ASearchOnAPageBeyondTheCountLimit_IsExactAgain_AndInOrder()
+    {
+        var (client, _) = await SeedAsync();
+        var last = await client.GetJsonAsync($"/api/v1/documents?q=seeded&sort=filename&order=asc&page_size=200&page={Seeded / 200 + 1}");
+
+        Assert.Equal(Enumerable.Range(Seeded / 200 * 200, Seeded % 200).Select(i => $"seeded-{i:D5}.txt"),
+            last.GetProperty("items").EnumerateArray().Select(d => d.Str("filename")));
+        Assert.Equal(Seeded, last.Int("total"));
+        Assert.True(last.GetProperty("total_is_exact").GetBoolean());
+    }
+
+    [Fact]
     public async Task Searching_MatchesTheCurrentResult_NotAnEarlierOne()
     {
         var (client, reprocessed) = await SeedAsync();
