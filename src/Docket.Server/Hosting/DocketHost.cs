@@ -135,9 +135,6 @@ public static class DocketHost
         // Per-request and per-query information logs drown the ones an operator needs at thousands of requests a second.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
-        // Authentication registers ASP.NET Core data protection, which warns at every first start about its
-        // unencrypted key ring; nothing of ours uses it (sessions are rows, tokens are signed with our own key).
-        logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
     }
 
     private static IServiceCollection AddDocketProcessing(this IServiceCollection services, bool runWorker)

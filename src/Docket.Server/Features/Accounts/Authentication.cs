@@ -48,6 +48,11 @@ public static class Authentication
                 http.Request.Headers.Authorization.Count > 0 ? JwtBearerDefaults.AuthenticationScheme : SessionScheme)
             .AddJwtBearer()
             .AddScheme<AuthenticationSchemeOptions, SessionCookieHandler>(SessionScheme, null);
+        // AddAuthentication brings ASP.NET Core data protection, whose hosted service loads (or makes) an
+        // unencrypted key ring in ~/.aspnet at every start, with the XML stack: 5-10 MB of the idle server.
+        // Nothing of ours uses it: sessions are rows, tokens are signed with our own key.
+        foreach (var keyRingAtStart in services.Where(d => d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
+            services.Remove(keyRingAtStart);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AccessTokens>((jwt, tokens) =>
         {
             jwt.MapInboundClaims = false;
