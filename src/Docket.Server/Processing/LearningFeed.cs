@@ -129,11 +129,7 @@ public sealed class LearningFeed(
 
     private async Task ReplayRecentAsync(DocketDbContext db, CancellationToken cancellationToken)
     {
-        var recent = await Finalised(db)
-            .OrderByDescending(d => d.FinalizedAt).ThenByDescending(d => d.Id)
-            .Take(_options.MaxExamples)
-            .Select(d => new Stamp(d.Id, d.FinalizedAt!.Value))
-            .ToListAsync(cancellationToken);
+        var recent = await MostRecentlyFinalised(db, _options.MaxExamples).ToListAsync(cancellationToken);
         recent.Reverse();
         await LearnAsync(db, recent, cancellationToken);
         if (recent.Count > 0) log.LogInformation("Learned from {Count} finalised documents.", recent.Count);
@@ -142,13 +138,18 @@ public sealed class LearningFeed(
     private async Task LearnNewAsync(DocketDbContext db, CancellationToken cancellationToken)
     {
         var since = _newest is { } newest ? newest - _options.Overlap : DateTimeOffset.MinValue;
-        var stamps = await Finalised(db)
-            .Where(d => d.FinalizedAt >= since)
-            .OrderBy(d => d.FinalizedAt).ThenBy(d => d.Id)
-            .Select(d => new Stamp(d.Id, d.FinalizedAt!.Value))
-            .ToListAsync(cancellationToken);
+        var stamps = await FinalisedSince(db, since).ToListAsync(cancellationToken);
         await LearnAsync(db, [.. stamps.Where(stamp => !_recent.ContainsKey(stamp.Id))], cancellationToken);
     }
+
+    // Both read ix_documents_finalized: every process runs the second every poll interval.
+    internal static IQueryable<Stamp> MostRecentlyFinalised(DocketDbContext db, int count) =>
+        Finalised(db).OrderByDescending(d => d.FinalizedAt).ThenByDescending(d => d.Id).Take(count)
+            .Select(d => new Stamp(d.Id, d.FinalizedAt!.Value));
+
+    internal static IQueryable<Stamp> FinalisedSince(DocketDbContext db, DateTimeOffset since) =>
+        Finalised(db).Where(d => d.FinalizedAt >= since).OrderBy(d => d.FinalizedAt).ThenBy(d => d.Id)
+            .Select(d => new Stamp(d.Id, d.FinalizedAt!.Value));
 
     private static IQueryable<Document> Finalised(DocketDbContext db) =>
         db.Documents.AsNoTracking().Where(d => d.Status == DocumentStatus.Finalized && d.FinalizedAt != null);
@@ -210,7 +211,7 @@ public sealed class LearningFeed(
                 _recent.Remove(id);
     }
 
-    private sealed record Stamp(Guid Id, DateTimeOffset FinalizedAt);
+    internal sealed record Stamp(Guid Id, DateTimeOffset FinalizedAt);
 
     private sealed record Row(Guid Id, Guid OwnerId, string Filename, string? Review, string Content, string Data);
 }
