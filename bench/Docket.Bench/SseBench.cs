@@ -11,8 +11,8 @@ namespace Docket.Bench;
 
 /// <summary>
 /// SSE fan-out: N clients hold the change feed (GET /api/v1/events/stream) open on a fresh embedded
-/// server while documents are uploaded at a steady rate; every client should receive every progress
-/// event. The change feed is what the dashboard opens (web/src/live/useEventStream.ts), so a
+/// server while documents are uploaded at a steady rate (first 10 s of them untimed, as a warm-up);
+/// every client should receive every progress event. The change feed is what the dashboard opens (web/src/live/useEventStream.ts), so a
 /// dashboard with N viewers is N change-feed clients, all following the same documents.
 /// Latency is the time a client read an event's frame minus the event's stored timestamp (same clock).
 /// Clients are raw sockets that only look for the <c>id:</c> lines, so the client costs little
@@ -20,6 +20,8 @@ namespace Docket.Bench;
 /// </summary>
 public static class SseBench
 {
+
+    private const int WarmUpSeconds = 10;
 
     public static async Task RunAsync(string[] args)
     {
@@ -63,49 +65,63 @@ public static class SseBench
             var readers = clients.Select(c => c.ReadAsync()).ToList();
             Console.Error.WriteLine($"sse: {streams} streams open in {opening.Elapsed.TotalSeconds:0.0} s; " +
                 $"server RSS {RssMb(server):0} MB");
-            // Let the streams settle into their steady state before anything is timed.
-            await Task.Delay(2000);
-
             var words = "invoice report total amount vendor payment contract memo review summary quarter revenue".Split(' ');
-            var count = (int)Math.Round(documentsPerSecond * seconds);
-            var jobs = new List<Guid>(count);
-            var cpuBefore = EndToEnd.CpuMilliseconds(server);
             var rssPeak = 0.0;
-            var clock = Stopwatch.StartNew();
-            for (var i = 0; i < count; i++)
+            async Task<List<Guid>> UploadAtRateAsync(string prefix, int count)
             {
-                var due = TimeSpan.FromSeconds(i / documentsPerSecond);
-                if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
-                var random = new Random(i);
-                var text = new StringBuilder($"Document {i}\n");
-                for (var w = 0; w < 80; w++) text.Append(words[random.Next(words.Length)]).Append(w % 12 == 11 ? ".\n" : " ");
-                jobs.Add(await UploadAsync(http, $"sse-{i}.txt", text.ToString()));
-                rssPeak = Math.Max(rssPeak, RssMb(server));
+                var uploaded = new List<Guid>(count);
+                var clock = Stopwatch.StartNew();
+                for (var i = 0; i < count; i++)
+                {
+                    var due = TimeSpan.FromSeconds(i / documentsPerSecond);
+                    if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+                    var random = new Random(i);
+                    var text = new StringBuilder($"Document {prefix}{i}\n");
+                    for (var w = 0; w < 80; w++) text.Append(words[random.Next(words.Length)]).Append(w % 12 == 11 ? ".\n" : " ");
+                    uploaded.Add(await UploadAsync(http, $"sse-{prefix}{i}.txt", text.ToString()));
+                    rssPeak = Math.Max(rssPeak, RssMb(server));
+                }
+                return uploaded;
             }
 
-            // Every event of every upload, read from the table: what each client must have received.
-            var created = new Dictionary<long, DateTimeOffset>();
-            for (var settle = Stopwatch.StartNew(); ; await Task.Delay(250))
+            // Every event of these uploads, read from the table, once every client has read as many since it began
+            // counting: what each client must have received.
+            async Task<Dictionary<long, DateTimeOffset>> SettleAsync(List<Guid> jobs)
             {
-                created.Clear();
-                var finished = 0;
-                foreach (var job in jobs)
+                var created = new Dictionary<long, DateTimeOffset>();
+                for (var settle = Stopwatch.StartNew(); ; await Task.Delay(250))
                 {
-                    using var events = JsonDocument.Parse(await http.GetStringAsync($"jobs/{job}/events"));
-                    foreach (var e in events.RootElement.EnumerateArray())
-                        created[e.GetProperty("id").GetInt64()] = e.GetProperty("timestamp").GetDateTimeOffset();
-                    if (events.RootElement.EnumerateArray().Any(e => e.GetProperty("event").GetString() is "job_completed" or "job_failed"))
-                        finished++;
-                }
-                rssPeak = Math.Max(rssPeak, RssMb(server));
-                if (finished == jobs.Count && clients.All(c => c.Received >= created.Count)) break;
-                if (settle.Elapsed > TimeSpan.FromSeconds(60))
-                {
-                    Console.Error.WriteLine($"sse: gave up waiting: {finished}/{jobs.Count} jobs finished, " +
-                        $"{clients.Count(c => c.Received >= created.Count)}/{clients.Count} clients have every event");
-                    break;
+                    created.Clear();
+                    var finished = 0;
+                    foreach (var job in jobs)
+                    {
+                        using var events = JsonDocument.Parse(await http.GetStringAsync($"jobs/{job}/events"));
+                        foreach (var e in events.RootElement.EnumerateArray())
+                            created[e.GetProperty("id").GetInt64()] = e.GetProperty("timestamp").GetDateTimeOffset();
+                        if (events.RootElement.EnumerateArray().Any(e => e.GetProperty("event").GetString() is "job_completed" or "job_failed"))
+                            finished++;
+                    }
+                    rssPeak = Math.Max(rssPeak, RssMb(server));
+                    if (finished == jobs.Count && clients.All(c => c.Counted >= created.Count)) return created;
+                    if (settle.Elapsed > TimeSpan.FromSeconds(60))
+                    {
+                        Console.Error.WriteLine($"sse: gave up waiting: {finished}/{jobs.Count} jobs finished, " +
+                            $"{clients.Count(c => c.Counted >= created.Count)}/{clients.Count} clients have every event");
+                        return created;
+                    }
                 }
             }
+
+            // The same uploads for a while before anything is timed, until every client has their events: the streams'
+            // paths are then compiled and tiered up, as the end-to-end bench measures a server that has settled.
+            var warmUp = await SettleAsync(await UploadAtRateAsync("warm-up-", (int)Math.Round(documentsPerSecond * WarmUpSeconds)));
+            Console.Error.WriteLine($"sse: warm-up: {warmUp.Count} events to every stream");
+            foreach (var client in clients) client.StartCounting();
+
+            var cpuBefore = EndToEnd.CpuMilliseconds(server);
+            var measuring = Stopwatch.StartNew();
+            var jobs = await UploadAtRateAsync("", (int)Math.Round(documentsPerSecond * seconds));
+            var created = await SettleAsync(jobs);
             var cpu = (EndToEnd.CpuMilliseconds(server) - cpuBefore) / 1000.0;
             var hwmMb = EndToEnd.Status(server, "VmHWM:") / 1024.0;
             rssPeak = Math.Max(rssPeak, RssMb(server));
@@ -115,10 +131,10 @@ public static class SseBench
             long firstTicks = long.MaxValue, lastTicks = 0;
             foreach (var client in clients)
             {
-                delivered += client.Received;
+                delivered += client.Counted;
                 outOfOrder += client.OutOfOrder;
                 if (client.Closed) closed++;
-                for (var i = 0; i < client.Received; i++)
+                for (var i = client.First; i < client.Received; i++)
                 {
                     if (!created.TryGetValue(client.Ids[i], out var at)) { unknown++; continue; }
                     var receivedAt = client.ReceivedUtcTicks[i];
@@ -129,8 +145,8 @@ public static class SseBench
             }
             var sorted = latencies.Order().ToArray();
             // Which events the short clients lack says where a loss happens (first or last of a batch, one event for all).
-            var missing = clients.Where(c => c.Received < created.Count)
-                .SelectMany(c => created.Keys.Except(c.Ids.Take(c.Received)))
+            var missing = clients.Where(c => c.Counted < created.Count)
+                .SelectMany(c => created.Keys.Except(c.Ids.Take(c.Received).Skip(c.First)))
                 .GroupBy(id => id).OrderByDescending(g => g.Count()).Take(5).Select(g => $"id {g.Key}: {g.Count()} clients");
             if (missing.Any()) Console.Error.WriteLine($"sse: missing events ({created.Keys.Min()}..{created.Keys.Max()}): {string.Join("; ", missing)}");
             var expected = (long)created.Count * clients.Count;
@@ -140,7 +156,7 @@ public static class SseBench
                 $"{delivered}/{expected} delivered ({unknown} unknown ids, {outOfOrder} out of order, {closed} streams closed early); " +
                 $"p50 {EndToEnd.Percentile(sorted, 50):0.0} ms, p95 {EndToEnd.Percentile(sorted, 95):0.0} ms, p99 {EndToEnd.Percentile(sorted, 99):0.0} ms, " +
                 $"max {(sorted.Length > 0 ? sorted[^1] : double.NaN):0.0} ms; server RSS peak {rssPeak:0} MB (VmHWM {hwmMb:0} MB), " +
-                $"CPU {cpu:0.0} s over {clock.Elapsed.TotalSeconds:0.0} s; load {load}");
+                $"CPU {cpu:0.0} s over {measuring.Elapsed.TotalSeconds:0.0} s; load {load}");
             var metrics = new Dictionary<string, double>
             {
                 ["p50_ms"] = Round(EndToEnd.Percentile(sorted, 50)),
@@ -247,6 +263,13 @@ public static class SseBench
         public long[] ReceivedUtcTicks { get; private set; } = new long[256];
 
         public int Received { get; private set; }
+
+        /// <summary>Where the measured events begin: those read before (the warm-up's) are not counted.</summary>
+        public int First { get; private set; }
+
+        public int Counted => Received - First;
+
+        public void StartCounting() => First = Received;
 
         public int OutOfOrder { get; private set; }
 
