@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Docket.Data.Model;
+using Docket.Server.Api;
 using Docket.Server.Features.Accounts;
 using Docket.Server.Features.Streams;
 using Docket.Server.Tests.Infrastructure;
@@ -128,6 +129,35 @@ public sealed class ChangeFeedTests : IAsyncLifetime
         var alicesEvents = (await alice.JobEventsAsync(alicesJob)).Select(e => e.GetRawText()).ToList();
         Assert.Equal(alicesEvents, alicesFrames.Where(f => f.Event is null && f.Data is not null).Select(f => f.Json.GetRawText()));
         Assert.Equal(alicesEvents, everyonesFrames.Where(f => f.Event is null && f.Data is not null).Select(f => f.Json.GetRawText()));
+    }
+
+    [Fact]
+    public async Task ThousandsOfClients_AreEachHandedEveryEvent_OnceAndInOrder()
+    {
+        // Past a thousand subscriptions the hub hands out a round's slices from several threads at once.
+        var hub = _server.Services.GetRequiredService<ChangeFeedHub>();
+        var subscriptions = Enumerable.Range(0, 2_500).Select(_ => hub.Join(new CurrentUser(Guid.NewGuid(), Roles.Admin), through: 0)).ToList();
+        try
+        {
+            var (_, jobId) = await _client.UploadTextAsync("watched-by-many.txt", "A memo that thousands of dashboards watch.");
+            await _client.WaitForJobStateAsync(jobId, "succeeded");
+            var expected = (await _client.JobEventsAsync(jobId)).Select(e => e.GetProperty("id").GetInt64()).ToList();
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            foreach (var subscription in subscriptions)
+            {
+                var received = new List<long>();
+                while (received.Count < expected.Count && await subscription.Frames.WaitToReadAsync(timeout.Token))
+                    while (subscription.Frames.TryRead(out var frames))
+                        received.AddRange(System.Text.RegularExpressions.Regex.Matches(System.Text.Encoding.UTF8.GetString(frames.Span), "^id: (\\d+)$",
+                            System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)));
+                Assert.Equal(expected, received);
+            }
+        }
+        finally
+        {
+            foreach (var subscription in subscriptions) subscription.Leave();
+        }
     }
 
     [Fact]
