@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -28,8 +27,6 @@ public sealed class ChangeFeedHub(IServiceScopeFactory scopes, IEventBus bus, IO
     ILogger<ChangeFeedHub> log) : BackgroundService
 {
     private const int EventPage = 1000;
-
-    private const int ParallelOfferAbove = 1024;
 
     /// <summary>More changed documents in one look than this, and every client is told to reload instead.</summary>
     private const int DocumentLimit = 2000;
@@ -210,13 +207,13 @@ public sealed class ChangeFeedHub(IServiceScopeFactory scopes, IEventBus bus, IO
         }
 
         var keepAliveDue = now - options.Value.KeepAliveInterval;
-        void OfferRound(ChangeFeedSubscription subscription)
+        foreach (var subscription in _active)
         {
-            if (subscription.Detached) return;
+            if (subscription.Detached) continue;
             if (subscription.Through < after)
             {
                 subscription.Detach(lagged: false);
-                return;
+                continue;
             }
             var frames = subscription.Owner is null ? everything : owned?.GetValueOrDefault(subscription.Owner.Value);
             var unseen = frames?.After(subscription.Through) ?? ReadOnlyMemory<byte>.Empty;
@@ -224,20 +221,11 @@ public sealed class ChangeFeedHub(IServiceScopeFactory scopes, IEventBus bus, IO
             if (resync) (delivered, offered) = (subscription.Offer(Resync), true);
             if (!unseen.IsEmpty) (delivered, offered) = (delivered && subscription.Offer(unseen), true);
             else if (!offered && subscription.LastOffered <= keepAliveDue) (delivered, offered) = (subscription.Offer(KeepAlive), true);
-            if (!delivered) return;
+            if (!delivered) continue;
             // A client that was offered nothing had nothing of its own in this round: it is served through it all the same.
             subscription.Through = Math.Max(subscription.Through, through);
             if (offered) subscription.LastOffered = now;
         }
-        // Waking 10,000 streams takes one thread 5-40 ms, and the last stream waits for all of it: every core takes a
-        // share. Each subscription is still offered by one thread per round, so its single-writer queue holds.
-        if (_active.Count < ParallelOfferAbove)
-            foreach (var subscription in _active) OfferRound(subscription);
-        else
-            Parallel.ForEach(Partitioner.Create(0, _active.Count, ParallelOfferAbove / 2), range =>
-            {
-                for (var i = range.Item1; i < range.Item2; i++) OfferRound(_active[i]);
-            });
         _active.RemoveAll(s => s.Detached);
         _through = through;
         return events.Count == EventPage;
