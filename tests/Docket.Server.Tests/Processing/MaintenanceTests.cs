@@ -75,6 +75,30 @@ public sealed class MaintenanceTests
     }
 
     [Fact]
+    public async Task EventRetention_ReadsOnlyTheEventsStampedBeforeTheCutoff_NotEveryEvent()
+    {
+        // It runs hourly inside a DELETE: on SQLite, walking millions of events there holds every other write.
+        await using var factory = new DocketFactory();
+        var client = factory.CreateAuthenticatedClient();
+        var (_, jobId) = await client.ProcessedTextAsync("kept.txt", "A memo whose events are newer than the cutoff.");
+        var firstEvent = (await client.JobEventsAsync(jobId))[0].GetProperty("id").GetInt64();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DocketDbContext>();
+        var cutoff = DateTimeOffset.UtcNow.AddDays(-30);
+
+        var end = await EventRetention.EndOfCandidates(db, cutoff).FirstOrDefaultAsync();
+        Assert.Equal(firstEvent, end);
+
+        await using var command = EventRetention.Candidates(db, cutoff, end!.Value).Take(1000).CreateDbCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        await db.Database.OpenConnectionAsync();
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
+        Assert.Contains(plan, step => step.Contains("INTEGER PRIMARY KEY (rowid<?)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Retention_DeletesOldJobsEventsExportsAndSilentWorkers_ButKeepsEachDocumentsLatestJob()
     {
         await using var factory = DocketFactory.Create(new Dictionary<string, string?>

@@ -79,14 +79,24 @@ public sealed class EventRetention(IServiceScopeFactory scopes, IOptions<Mainten
 {
     public override string Name => "event-retention";
 
-    protected override Task<int> DeleteBatchAsync(DocketDbContext db, IServiceProvider services, CancellationToken cancellationToken)
+    protected override async Task<int> DeleteBatchAsync(DocketDbContext db, IServiceProvider services, CancellationToken cancellationToken)
     {
         var cutoff = Now - Options.EventRetention;
-        return db.JobEvents.Where(e => db.JobEvents
-                .Where(old => db.Jobs.Any(j => j.Id == old.JobId && Finished.Contains(j.State) && j.FinalizedAt < cutoff))
-                .OrderBy(old => old.Id).Take(Batch).Select(old => old.Id).Contains(e.Id))
-            .ExecuteDeleteAsync(cancellationToken);
+        var end = await EndOfCandidates(db, cutoff).FirstOrDefaultAsync(cancellationToken) ?? long.MaxValue;
+        var batch = Candidates(db, cutoff, end).Take(Batch);
+        return await db.JobEvents.Where(e => batch.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
     }
+
+    // A job finished before the cutoff has no event stamped after it, and events are stamped in id order (nearly: a
+    // node whose clock runs ahead only postpones some to a later run), so the candidates end where the first event
+    // after the cutoff begins. Without that bound a run with nothing to delete walked every event, inside the
+    // DELETE's write lock: 1.7 s at 1,800,000 events on SQLite.
+    internal static IQueryable<long?> EndOfCandidates(DocketDbContext db, DateTimeOffset cutoff) =>
+        db.JobEvents.Where(e => e.CreatedAt >= cutoff).OrderBy(e => e.Id).Select(e => (long?)e.Id);
+
+    internal static IQueryable<long> Candidates(DocketDbContext db, DateTimeOffset cutoff, long end) =>
+        db.JobEvents.Where(old => old.Id < end && db.Jobs.Any(j => j.Id == old.JobId && Finished.Contains(j.State) && j.FinalizedAt < cutoff))
+            .OrderBy(old => old.Id).Select(old => old.Id);
 
     protected override string Describe(int deleted) => $"deleted {deleted} progress events of jobs finished over {Options.EventRetention} ago";
 }
