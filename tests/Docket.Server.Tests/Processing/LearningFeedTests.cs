@@ -121,13 +121,7 @@ public sealed class LearningFeedTests : IDisposable
         await using var server = new DocketFactory();
         foreach (var query in FeedQueries(server))
         {
-            await using var command = query.CreateDbCommand();
-            command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
-            if (command.Connection!.State != System.Data.ConnectionState.Open) await command.Connection.OpenAsync();
-            var plan = new List<string>();
-            await using (var reader = await command.ExecuteReaderAsync())
-                while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
-
+            var plan = await QueryPlans.SqliteAsync(query);
             Assert.True(plan.Any(step => step.Contains("INDEX ix_documents_finalized", StringComparison.Ordinal)), query.ToQueryString() + "\n" + string.Join("\n", plan));
             Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
         }

@@ -89,12 +89,7 @@ public sealed class MaintenanceTests
         var end = await EventRetention.EndOfCandidates(db, cutoff).FirstOrDefaultAsync();
         Assert.Equal(firstEvent, end);
 
-        await using var command = EventRetention.Candidates(db, cutoff, end!.Value).Take(1000).CreateDbCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
-        await db.Database.OpenConnectionAsync();
-        var plan = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
+        var plan = await QueryPlans.SqliteAsync(EventRetention.Candidates(db, cutoff, end!.Value).Take(1000));
         Assert.Contains(plan, step => step.Contains("INTEGER PRIMARY KEY (rowid<?)", StringComparison.Ordinal));
     }
 

@@ -176,13 +176,7 @@ public sealed class ChangeFeedTests : IAsyncLifetime
         // It runs once a second while anyone watches: on a table of a million documents a scan and a sort each time.
         await using var scope = _server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DocketDbContext>();
-        await using var command = ChangeFeedHub.ChangedDocuments(db, DateTimeOffset.UtcNow).Take(2001).CreateDbCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
-        await db.Database.OpenConnectionAsync();
-
-        var plan = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
+        var plan = await QueryPlans.SqliteAsync(ChangeFeedHub.ChangedDocuments(db, DateTimeOffset.UtcNow).Take(2001));
 
         Assert.Contains(plan, step => step.Contains("USING INDEX ix_documents_updated (updated_at>?)", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
