@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
 using Docket.Data.Model;
 using Docket.Server.Api;
 using Docket.Server.Features.Accounts;
@@ -149,8 +151,8 @@ public sealed class ChangeFeedTests : IAsyncLifetime
                 var received = new List<long>();
                 while (received.Count < expected.Count && await subscription.Frames.WaitToReadAsync(timeout.Token))
                     while (subscription.Frames.TryRead(out var frames))
-                        received.AddRange(System.Text.RegularExpressions.Regex.Matches(System.Text.Encoding.UTF8.GetString(frames.Span), "^id: (\\d+)$",
-                            System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)));
+                        received.AddRange(Regex.Matches(Encoding.UTF8.GetString(frames.Span), "^id: (\\d+)$", RegexOptions.Multiline)
+                            .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)));
                 Assert.Equal(expected, received);
             }
         }
