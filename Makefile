@@ -19,7 +19,7 @@ run:
 	else \
 	  echo "Sign in with your account; add one with: $(DOTNET) src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll users create EMAIL --admin"; \
 	fi
-	DOTNET_TC_CallCountingDelayMs=0 $(DOTNET) src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll serve --urls $(URLS)
+	$(DOTNET) src/Docket.Server/bin/$(CONFIGURATION)/net10.0/docket.dll serve --urls $(URLS)
 
 ## Install what the tests need, run every test suite, and print one "N passed, N failed" line.
 test:

@@ -17,8 +17,5 @@ export DOCKET_TEST_PG_PORT=${DOCKET_BENCH_PG_PORT:-55442} DOCKET_TEST_REDIS_PORT
 source scripts/test-services.sh start
 trap 'source scripts/test-services.sh stop' EXIT
 export DOCKET_BENCH_POSTGRES=$DOCKET_TEST_POSTGRES DOCKET_BENCH_REDIS=$DOCKET_TEST_REDIS
-# The servers get it from the bench as from `make run` (decision 60); the load-generating clients get it here,
-# so their own start-up JIT takes less of the cores the server is measured on.
-export DOTNET_TC_CallCountingDelayMs=0
 
 dotnet bench/Docket.Bench/bin/Release/net10.0/Docket.Bench.dll suite --runs "$runs" ${only:+--only "$only"} --write docs/benchmarks.md

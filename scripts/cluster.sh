@@ -38,8 +38,7 @@ down() {
 start_process() { # name, command...
   local name=$1
   shift
-  # Server processes want their hot code optimised within seconds, not after start-up activity dies down (decision 60).
-  DOTNET_TC_CallCountingDelayMs=0 nohup "$@" > "$root/logs/$name.log" 2>&1 &
+  nohup "$@" > "$root/logs/$name.log" 2>&1 &
   echo $! > "$root/pids/$name.pid"
 }
 

@@ -68,8 +68,6 @@ public sealed class BenchServer : IAsyncDisposable
     {
         var start = new ProcessStartInfo("dotnet", $"{serverDll ?? ServerDll} {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["Docket__DataDirectory"] = dataDirectory;
-        // As `make run` and `make cluster` start it (decision 60).
-        start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
         foreach (var (key, value) in settings) start.Environment[key] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };

@@ -48,9 +48,8 @@ public static class QueueBench
             var self = typeof(QueueBench).Assembly.Location;
             var workers = Enumerable.Range(0, processes).Select(_ => Process.Start(new ProcessStartInfo("dotnet")
             {
+                // Tiered as a docket worker is, by this program's runtimeconfig (decisions 60 and 65).
                 ArgumentList = { self, "queue-worker", provider, connection, data, slots.ToString() },
-                // As `make run` and `make cluster` start a worker (decision 60).
-                Environment = { ["DOTNET_TC_CallCountingDelayMs"] = "0" },
             })!).ToList();
             foreach (var worker in workers) await worker.WaitForExitAsync();
 

@@ -30,7 +30,10 @@ public static class DocketHost
     /// <summary>The API and, unless Server:NoWorker is true (`serve --no-worker`), a worker, in one process.</summary>
     public static WebApplication BuildServer(string[] args)
     {
-        var builder = WebApplication.CreateBuilder([.. args, .. NoConfigWatching]);
+        // Slim: no IIS integration, HTTP/3 transport, or Debug and EventSource log providers, which cost memory
+        // in every server and serve nothing here (decision 65). HTTPS endpoints in configuration still work.
+        var builder = WebApplication.CreateSlimBuilder([.. args, .. NoConfigWatching]);
+        builder.WebHost.UseKestrelHttpsConfiguration();
         Configure(builder.Configuration, builder.Logging);
         builder.Services.AddDocketProcessing(runWorker: !builder.Configuration.GetValue<bool>("Server:NoWorker"));
         builder.Services.AddDocketTracing(builder.Configuration);
@@ -143,11 +146,16 @@ public static class DocketHost
         // Registered first: hosted services start in order, so the schema is current before anything uses it.
         services.AddHostedService<MigrateOnStart>();
         services.AddSingleton<CategoryClassifier>();
-        services.AddSingleton<ILearner>(provider => provider.GetRequiredService<CategoryClassifier>());
         services.AddSingleton<DocumentFrequencies>();
-        services.AddSingleton<ILearner>(provider => provider.GetRequiredService<DocumentFrequencies>());
         services.AddSingleton<VendorMemory>();
-        services.AddSingleton<ILearner>(provider => provider.GetRequiredService<VendorMemory>());
+        // Only a process that runs the pipeline uses what was learned: an API-only node neither replays the
+        // finalised documents nor polls for new ones (its LearningFeed has no learners and does nothing).
+        if (runWorker)
+        {
+            services.AddSingleton<ILearner>(provider => provider.GetRequiredService<CategoryClassifier>());
+            services.AddSingleton<ILearner>(provider => provider.GetRequiredService<DocumentFrequencies>());
+            services.AddSingleton<ILearner>(provider => provider.GetRequiredService<VendorMemory>());
+        }
         // Rendered scan pages go where upload temp files go unless configured: one folder to size and watch.
         services.AddOptions<OcrOptions>().BindConfiguration(OcrOptions.Section).ValidateDataAnnotations().ValidateOnStart()
             .PostConfigure<IOptions<DocketOptions>>((ocr, docket) =>
