@@ -12,6 +12,8 @@ return args.FirstOrDefault() switch
     "upload" => await Run(() => UploadBench.RunAsync(args[1..])),
     "suite" => await Suite.RunAsync(args[1..]),
     "sse" => await Run(() => SseBench.RunAsync(args[1..])),
+    "sse-floor" => await Run(() => SseFloorBench.RunAsync(args[1..])),
+    "sse-floor-sender" => await Run(() => SseFloorBench.SendAsync(args[1..])),
     _ => Usage(),
 };
 
@@ -33,6 +35,7 @@ static int Usage()
                Docket.Bench upload [MB]                             one MB-megabyte text file streamed (and 64 MB): MB/s, server peak RSS
                Docket.Bench suite [--runs N] [--only a,b] [--write FILE]  every scenario N times as processes; medians into FILE
                Docket.Bench sse [STREAMS] [DOCUMENTS/S] [SECONDS]   change-feed fan-out: delivery latency, server RSS and CPU
+               Docket.Bench sse-floor [STREAMS] [BYTES] [SENDERS]   the same fan-out as raw socket sends, no server: this machine's floor
         """);
     return 2;
 }

@@ -211,7 +211,7 @@ public static class SseBench
     }
 
     /// <summary>The soft descriptor limit up to the hard one; the server started after this inherits it.</summary>
-    private static void RaiseFileLimit(int needed)
+    internal static void RaiseFileLimit(int needed)
     {
         const int RlimitNofile = 7;
         if (getrlimit(RlimitNofile, out var limit) != 0) return;
