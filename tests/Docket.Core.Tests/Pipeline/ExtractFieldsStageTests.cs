@@ -228,6 +228,9 @@ public sealed class ExtractFieldsStageTests
     [InlineData("5. März 2024", false, "2024-03-05")]
     [InlineData("5 mars 2024", false, "2024-03-05")]
     [InlineData("05-Mar-2024", false, "2024-03-05")]
+    [InlineData("1er mars 2024", false, "2024-03-01")]
+    [InlineData("1ST MARCH 2024", false, "2024-03-01")]
+    [InlineData("March 2nd, 2024", false, "2024-03-02")]
     public void Dates_ReadTheCommonFormats(string text, bool monthFirst, string expected)
     {
         var date = Assert.Single(Dates.Find(text, monthFirst));

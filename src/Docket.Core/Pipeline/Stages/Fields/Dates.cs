@@ -72,10 +72,10 @@ public static partial class Dates
         (?:
             (?<y>\d{4})(?<s1>[-/.])(?<m>\d{1,2})\k<s1>(?<d>\d{1,2})
           | (?<a>\d{1,2})(?<s>[./-])(?<b>\d{1,2})\k<s>(?<y2>\d{4})
-          | (?<d3>\d{1,2})(?:\.|er|st|nd|rd|th)?[\x20\-\u00A0]?(?<mon3>\p{L}{3,9})\.?[\x20\-,\u00A0]+(?<y3>\d{4})
-          | (?<mon4>\p{L}{3,9})\.?\x20+(?<d4>\d{1,2})(?:st|nd|rd|th)?,?\x20+(?<y4>\d{4})
+          | (?<d3>\d{1,2})(?i:\.|er|st|nd|rd|th)?[\x20\-\u00A0]?(?<mon3>\p{L}{3,9})\.?[\x20\-,\u00A0]+(?<y3>\d{4})
+          | (?<mon4>\p{L}{3,9})\.?\x20+(?<d4>\d{1,2})(?i:st|nd|rd|th)?,?\x20+(?<y4>\d{4})
         )
         (?![\p{N}])
-        """, RegexOptions.IgnorePatternWhitespace | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+        """, RegexOptions.IgnorePatternWhitespace | RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }
