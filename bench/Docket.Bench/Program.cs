@@ -28,7 +28,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: Docket.Bench e2e [DOCUMENTS] [CLIENTS]               uploads over HTTP until processed (BENCH_MODE=drain: separate worker)
                Docket.Bench analysis [CORPUS] [ROUNDS]              analyse+categorise µs per document; corpus accuracy
-               Docket.Bench queue PROVIDER JOBS PROCESSES [SLOTS]   no-op jobs/s from claim to completion (sqlite | postgres)
+               Docket.Bench queue PROVIDER JOBS PROCESSES [SLOTS] [WARMUP]  no-op jobs/s from claim to completion, after WARMUP (= JOBS) jobs (sqlite | postgres)
                Docket.Bench list PROVIDER COUNT                     GET /documents p50/p99 over COUNT seeded documents (sqlite | postgres)
                Docket.Bench pdf [PAGES] [RUNS] [invoice|report|all] [COPY.pdf]  the pipeline on a text PDF against raw pdftotext -layout
                Docket.Bench ocr [LANGUAGES] [DPI] [PARALLEL] [ROUNDS]  OCR pages/s and field accuracy on the labelled scans

@@ -9,10 +9,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Docket.Bench;
 
 /// <summary>
-/// The queue alone: JOBS no-op jobs claimed and completed by PROCESSES worker processes, each
-/// claiming SLOTS at a time, through the same IJobStore the workers use. Throughput is read from
-/// the jobs themselves: succeeded jobs over the span from the first claim to the last completion,
-/// so process start-up is not counted.
+/// The queue alone: no-op jobs claimed and completed by PROCESSES worker processes, each claiming
+/// SLOTS at a time, through the same IJobStore the workers use. WARMUP jobs (as many as JOBS unless
+/// given) go first, so the JIT has compiled the workers' path, as it has in a worker that has run a
+/// while; throughput is read from the jobs themselves: the JOBS completed after the warm-up's last, over
+/// the span from that completion to the last. WARMUP 0 measures cold processes from their first claim.
 /// PostgreSQL: DOCKET_BENCH_POSTGRES (or DOCKET_TEST_POSTGRES) names a server; a fresh database is made.
 /// </summary>
 public static class QueueBench
@@ -23,6 +24,8 @@ public static class QueueBench
         var jobs = int.Parse(args[1]);
         var processes = int.Parse(args[2]);
         var slots = args.Length > 3 ? int.Parse(args[3]) : 16;
+        var warmUp = args.Length > 4 ? int.Parse(args[4]) : jobs;
+        var seeding = jobs + warmUp;
         var data = Directory.CreateTempSubdirectory("docket-queue-bench-").FullName;
         var connection = await PrepareDatabaseAsync(provider, data);
         try
@@ -31,9 +34,9 @@ public static class QueueBench
             {
                 services.GetRequiredService<DatabaseMigrator>().Migrate();
                 var store = services.GetRequiredService<IJobStore>();
-                for (var seeded = 0; seeded < jobs; seeded += 500)
+                for (var seeded = 0; seeded < seeding; seeded += 500)
                 {
-                    var batch = Enumerable.Range(0, Math.Min(500, jobs - seeded)).Select(_ =>
+                    var batch = Enumerable.Range(0, Math.Min(500, seeding - seeded)).Select(_ =>
                     {
                         var id = Guid.CreateVersion7();
                         return new NewDocument(id, DataServices.DefaultUserId, "noop.txt", "txt", "text/plain", 1,
@@ -43,7 +46,7 @@ public static class QueueBench
                 }
             }
 
-            Console.Error.WriteLine($"queue {provider}: seeded {jobs} jobs; starting {processes} worker processes");
+            Console.Error.WriteLine($"queue {provider}: seeded {warmUp} warm-up and {jobs} measured jobs; starting {processes} worker processes");
             var childCpuBefore = ChildrenCpuSeconds();
             var self = typeof(QueueBench).Assembly.Location;
             var workers = Enumerable.Range(0, processes).Select(_ => Process.Start(new ProcessStartInfo("dotnet")
@@ -54,9 +57,9 @@ public static class QueueBench
             foreach (var worker in workers) await worker.WaitForExitAsync();
 
             var workerCpu = ChildrenCpuSeconds() - childCpuBefore;
-            var (succeeded, seconds) = await MeasureAsync(provider, connection, data);
-            Console.WriteLine($"queue {provider}: {succeeded} no-op jobs, {processes} worker processes x {slots} slots: " +
-                $"{succeeded / seconds:0} jobs/s (first claim to last completion {seconds:0.00} s); " +
+            var (succeeded, seconds) = await MeasureAsync(provider, connection, data, warmUp);
+            Console.WriteLine($"queue {provider}: {succeeded} no-op jobs after {warmUp} warm-up jobs, {processes} worker processes x {slots} slots: " +
+                $"{succeeded / seconds:0} jobs/s ({(warmUp > 0 ? "the warm-up's last completion" : "first claim")} to last completion {seconds:0.00} s); " +
                 $"worker processes' CPU {workerCpu:0.00} s, start-up included; load average {File.ReadAllText("/proc/loadavg")[..14]}");
             var variant = $"{provider}, {processes} processes" + (slots == 16 ? "" : $", {slots} slots");
             BenchResult.Print("queue", variant, new() { ["jobs_per_s"] = Math.Round(succeeded / seconds, 1) });
@@ -134,11 +137,15 @@ public static class QueueBench
         await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
     }
 
-    private static async Task<(long Succeeded, double Seconds)> MeasureAsync(string provider, string connection, string data)
+    private static async Task<(long Succeeded, double Seconds)> MeasureAsync(string provider, string connection, string data, int warmUp)
     {
-        var sql = provider == "sqlite"
-            ? "SELECT COUNT(*), (MAX(finalized_at) - MIN(attempted_at)) / 1000.0 FROM jobs WHERE state = 'succeeded'"
-            : "SELECT COUNT(*), EXTRACT(EPOCH FROM MAX(finalized_at) - MIN(attempted_at))::float8 FROM jobs WHERE state = 'succeeded'";
+        // SQLite stores times as Unix milliseconds.
+        var seconds = provider == "sqlite" ? "({0} - {1}) / 1000.0" : "EXTRACT(EPOCH FROM {0} - {1})::float8";
+        var sql = warmUp == 0
+            ? $"SELECT COUNT(*), {string.Format(seconds, "MAX(finalized_at)", "MIN(attempted_at)")} FROM jobs WHERE state = 'succeeded'"
+            : $"WITH warm AS (SELECT finalized_at AS done FROM jobs WHERE state = 'succeeded' ORDER BY finalized_at LIMIT 1 OFFSET {warmUp - 1}) " +
+              $"SELECT COUNT(*), {string.Format(seconds, "MAX(j.finalized_at)", "MIN(w.done)")} FROM jobs j, warm w " +
+              "WHERE j.state = 'succeeded' AND j.finalized_at > w.done";
         await using var services = Services(provider, connection, data);
         var db = services.GetRequiredService<Docket.Data.Model.DocketDbContext>();
         var dbConnection = db.Database.GetDbConnection();
