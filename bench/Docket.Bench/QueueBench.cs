@@ -58,6 +58,8 @@ public static class QueueBench
 
             var workerCpu = ChildrenCpuSeconds() - childCpuBefore;
             var (succeeded, seconds) = await MeasureAsync(provider, connection, data, warmUp);
+            if (succeeded == 0)
+                throw new InvalidOperationException($"No job succeeded after the {warmUp} warm-up jobs: nothing was measured (see the workers' output above).");
             Console.WriteLine($"queue {provider}: {succeeded} no-op jobs after {warmUp} warm-up jobs, {processes} worker processes x {slots} slots: " +
                 $"{succeeded / seconds:0} jobs/s ({(warmUp > 0 ? "the warm-up's last completion" : "first claim")} to last completion {seconds:0.00} s); " +
                 $"worker processes' CPU {workerCpu:0.00} s, start-up included; load average {File.ReadAllText("/proc/loadavg")[..14]}");
@@ -154,7 +156,7 @@ public static class QueueBench
         command.CommandText = sql;
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return (reader.GetInt64(0), Convert.ToDouble(reader.GetValue(1)));
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? 0 : Convert.ToDouble(reader.GetValue(1)));
     }
 
     private static DbConnection OpenPostgres(string connectionString)

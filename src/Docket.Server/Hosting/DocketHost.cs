@@ -30,11 +30,7 @@ public static class DocketHost
     /// <summary>The API and, unless Server:NoWorker is true (`serve --no-worker`), a worker, in one process.</summary>
     public static WebApplication BuildServer(string[] args)
     {
-        // Slim: no IIS integration, HTTP/3 transport, or Debug and EventSource log providers, which cost memory
-        // in every server and serve nothing here (decision 65). HTTPS endpoints in configuration still work.
-        var builder = WebApplication.CreateSlimBuilder([.. args, .. NoConfigWatching]);
-        builder.WebHost.UseKestrelHttpsConfiguration();
-        Configure(builder.Configuration, builder.Logging);
+        var builder = WebBuilder(args);
         builder.Services.AddDocketProcessing(runWorker: !builder.Configuration.GetValue<bool>("Server:NoWorker"));
         builder.Services.AddDocketTracing(builder.Configuration);
         builder.Services.AddDocketApi();
@@ -93,8 +89,7 @@ public static class DocketHost
         var probe = new ConfigurationBuilder().AddEnvironmentVariables().AddEnvironmentVariables("DOCKET_").AddCommandLine(args).Build();
         if (probe["Worker:MetricsUrls"] is { Length: > 0 } metricsUrls)
         {
-            var web = WebApplication.CreateBuilder([.. args, .. NoConfigWatching]);
-            Configure(web.Configuration, web.Logging);
+            var web = WebBuilder(args);
             web.Services.AddDocketProcessing(runWorker: true);
             web.Services.AddDocketTracing(web.Configuration);
             web.WebHost.UseUrls(metricsUrls);
@@ -120,6 +115,18 @@ public static class DocketHost
         builder.Services.AddDocketData();
         builder.Services.AddDocketAccounts();
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Slim: no IIS integration, HTTP/3 transport, or Debug and EventSource log providers, which cost memory in
+    /// every process that serves HTTP and serve nothing here (decision 65). HTTPS endpoints in configuration still work.
+    /// </summary>
+    private static WebApplicationBuilder WebBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder([.. args, .. NoConfigWatching]);
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        Configure(builder.Configuration, builder.Logging);
+        return builder;
     }
 
     /// <summary>

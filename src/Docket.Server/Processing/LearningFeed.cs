@@ -142,7 +142,7 @@ public sealed class LearningFeed(
         await LearnAsync(db, [.. stamps.Where(stamp => !_recent.ContainsKey(stamp.Id))], cancellationToken);
     }
 
-    // Both read ix_documents_finalized: every process runs the second every poll interval.
+    // Both read ix_documents_finalized: every process that runs a worker runs the second every poll interval.
     internal static IQueryable<Stamp> MostRecentlyFinalised(DocketDbContext db, int count) =>
         Finalised(db).OrderByDescending(d => d.FinalizedAt).ThenByDescending(d => d.Id).Take(count)
             .Select(d => new Stamp(d.Id, d.FinalizedAt!.Value));
