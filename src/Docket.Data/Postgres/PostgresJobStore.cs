@@ -159,46 +159,49 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
         }, cancellationToken);
     }
 
+    /// <remarks>
+    /// One statement, one round trip, however many jobs: claim, move their documents to processing and record
+    /// job_started. SKIP LOCKED: rows another claimer has locked are passed over, not waited for; LIMIT takes only as
+    /// many as the worker has free slots. The event rows are inserted in claim order, so their ids increase in the
+    /// order the jobs are returned; the outer SELECT restores that order (RETURNING has none).
+    /// </remarks>
+    internal const string ClaimSql = """
+        WITH next AS (
+            SELECT id FROM jobs
+            WHERE state = 'queued' AND scheduled_at <= @now
+            ORDER BY priority, scheduled_at, id
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED
+        ), claimed AS (
+            UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, attempted_at = @now,
+                              attempted_by = @worker, lease_expires_at = @expires, stage = NULL
+            FROM next WHERE j.id = next.id
+            RETURNING j.id, j.document_id, j.attempt, j.max_attempts, j.priority, j.scheduled_at, j.start_stage, j.request_id,
+                      j.trace_parent
+        ), moved AS (
+            UPDATE documents d SET status = 'processing', updated_at = @now, version = d.version + 1
+            FROM claimed c WHERE d.id = c.document_id AND d.status = ANY(@sources)
+        ), started AS (
+            INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
+            SELECT c.id, c.document_id, @event, NULL, 5,
+                   'Attempt ' || c.attempt || ' of ' || c.max_attempts || ' started on ' || @worker, NULL, @now
+            FROM claimed c ORDER BY c.priority, c.scheduled_at, c.id
+            RETURNING id, job_id, message
+        )
+        SELECT c.id, c.document_id, c.attempt, c.max_attempts, d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key,
+               e.id, e.message, c.start_stage, c.request_id, c.trace_parent, dc.content
+        FROM claimed c JOIN documents d ON d.id = c.document_id JOIN started e ON e.job_id = c.id
+        LEFT JOIN document_contents dc ON dc.document_id = c.document_id
+        ORDER BY c.priority, c.scheduled_at, c.id
+        """;
+
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string workerId, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (limit <= 0) return [];
         return await WriteOneStatementAsync<IReadOnlyList<ClaimedJob>>(async s =>
         {
             var now = Now();
-            // SKIP LOCKED: rows another claimer has locked are passed over, not waited for; LIMIT takes only
-            // as many as this worker has free slots. The outer SELECT restores claim order (RETURNING has none).
-            // One statement, one round trip, however many jobs: claim, move their documents to
-            // processing and record job_started. The event rows are inserted in claim order, so
-            // their ids increase in the order the jobs are returned.
-            var claimed = await s.QueryAsync("""
-                WITH next AS (
-                    SELECT id FROM jobs
-                    WHERE state = 'queued' AND scheduled_at <= @now
-                    ORDER BY priority, scheduled_at, id
-                    LIMIT @limit
-                    FOR UPDATE SKIP LOCKED
-                ), claimed AS (
-                    UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, attempted_at = @now,
-                                      attempted_by = @worker, lease_expires_at = @expires, stage = NULL
-                    FROM next WHERE j.id = next.id
-                    RETURNING j.id, j.document_id, j.attempt, j.max_attempts, j.priority, j.scheduled_at, j.start_stage, j.request_id,
-                              j.trace_parent
-                ), moved AS (
-                    UPDATE documents d SET status = 'processing', updated_at = @now, version = d.version + 1
-                    FROM claimed c WHERE d.id = c.document_id AND d.status = ANY(@sources)
-                ), started AS (
-                    INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
-                    SELECT c.id, c.document_id, @event, NULL, 5,
-                           'Attempt ' || c.attempt || ' of ' || c.max_attempts || ' started on ' || @worker, NULL, @now
-                    FROM claimed c ORDER BY c.priority, c.scheduled_at, c.id
-                    RETURNING id, job_id, message
-                )
-                SELECT c.id, c.document_id, c.attempt, c.max_attempts, d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key,
-                       e.id, e.message, c.start_stage, c.request_id, c.trace_parent, dc.content
-                FROM claimed c JOIN documents d ON d.id = c.document_id JOIN started e ON e.job_id = c.id
-                LEFT JOIN document_contents dc ON dc.document_id = c.document_id
-                ORDER BY c.priority, c.scheduled_at, c.id
-                """,
+            var claimed = await s.QueryAsync(ClaimSql,
                 r => (Job: new ClaimedJob(new JobLease(r.GetGuid(0), r.GetInt32(2)), r.GetGuid(1), r.GetGuid(4), r.GetInt32(3),
                     r.GetString(5), r.GetString(6), r.GetInt64(7), r.GetString(8))
                 {

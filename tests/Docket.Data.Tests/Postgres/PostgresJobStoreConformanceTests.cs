@@ -102,6 +102,34 @@ public sealed class PostgresJobStoreConformanceTests : JobStoreConformance
             Assert.Equal(("processed", "good", 1), await TitleAsync(job.DocumentId));
     }
 
+    /// <summary>
+    /// The index of queued jobs holds only queued jobs (decision 66), so the claim must be able to find its jobs
+    /// there: with sequential scans priced out, a claim that could not use it would scan another index or the table.
+    /// </summary>
+    [Fact]
+    public async Task Claim_FindsItsJobsInTheIndexOfQueuedJobs()
+    {
+        await Store.AddDocumentsAsync(Enumerable.Range(0, 3).Select(_ => NewDocument()).ToList(), CancellationToken.None);
+        foreach (var job in await Store.ClaimAsync("w", 2, Lease, CancellationToken.None))
+            Assert.True(await Store.CompleteAsync(job.Lease, Result("done"), CancellationToken.None));
+
+        await using var connection = await DataSource.OpenConnectionAsync();
+        await using (var noSeqScan = new NpgsqlCommand("SET enable_seqscan = off", connection))
+            await noSeqScan.ExecuteNonQueryAsync();
+        await using var explain = new NpgsqlCommand("EXPLAIN " + PostgresJobStore.ClaimSql, connection);
+        foreach (var (name, value) in new (string, object)[]
+                 {
+                     ("now", Clock.GetUtcNow()), ("limit", 16), ("worker", "w"), ("expires", Clock.GetUtcNow() + Lease),
+                     ("sources", new[] { "queued" }), ("event", EventNames.JobStarted),
+                 })
+            explain.Parameters.AddWithValue(name, value);
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+
+        Assert.Contains(plan, line => line.Contains("Index Scan using ix_jobs_queued on jobs", StringComparison.Ordinal));
+    }
+
     /// <summary>Another session's open transaction holding the job's row, as a cancel request or a rescuer would.</summary>
     private async Task<RowLock> HoldJobRowAsync(Guid jobId)
     {

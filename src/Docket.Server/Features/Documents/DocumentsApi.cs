@@ -158,7 +158,7 @@ public static class DocumentsApi
     /// only answer by reading every row. Each branch keeps the owner filter, so SQLite, which has no such
     /// index, still reads only the user's own rows.
     /// </summary>
-    private static IQueryable<Guid> Matching(IQueryable<Document> visible, IQueryable<ResultVersion> results, string text)
+    internal static IQueryable<Guid> Matching(IQueryable<Document> visible, IQueryable<ResultVersion> results, string text)
     {
         var pattern = TextSearch.ContainsPattern(text);
         var byDocument = visible

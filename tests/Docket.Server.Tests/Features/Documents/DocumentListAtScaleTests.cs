@@ -2,7 +2,9 @@ using System.Text.Json;
 using Docket.Core.Documents;
 using Docket.Data.Model;
 using Docket.Server.Api;
+using Docket.Server.Features.Documents;
 using Docket.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Docket.Server.Tests.Features.Documents;
@@ -158,4 +160,28 @@ public abstract class DocumentListAtScaleTests(NoWorkerFactory server)
 public sealed class DocumentListAtScaleTestsOnSqlite(NoWorkerFactory server) : DocumentListAtScaleTests(server), IClassFixture<NoWorkerFactory>;
 
 /// <summary><see cref="DocumentListAtScaleTests"/> on PostgreSQL.</summary>
-public sealed class DocumentListAtScaleTestsOnPostgres(PostgresNoWorkerFactory server) : DocumentListAtScaleTests(server), IClassFixture<PostgresNoWorkerFactory>;
+public sealed class DocumentListAtScaleTestsOnPostgres(PostgresNoWorkerFactory server) : DocumentListAtScaleTests(server), IClassFixture<PostgresNoWorkerFactory>
+{
+    /// <summary>
+    /// The title and review trigram indexes hold only the documents that have one (decision 66); a search must still
+    /// be able to read them. With sequential scans priced out, a column whose index the search could not use would be
+    /// read row by row instead.
+    /// </summary>
+    [Fact]
+    public async Task ASearch_ReadsTheTrigramIndexOfEveryColumnItMatches()
+    {
+        using var scope = server.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<DocketDbContext>();
+        await db.Database.OpenConnectionAsync();
+        await db.Database.ExecuteSqlRawAsync("SET enable_seqscan = off");
+        await using var explain = DocumentsApi.Matching(db.Documents, db.Results, "gooseberry").CreateDbCommand();
+        explain.CommandText = "EXPLAIN " + explain.CommandText;
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+
+        Assert.All(new[] { "filename", "title", "review" }, column =>
+            Assert.Contains(plan, line => line.Contains($"Bitmap Index Scan on ix_documents_{column}_trgm", StringComparison.Ordinal)));
+        Assert.DoesNotContain(plan, line => line.Contains("Seq Scan on documents", StringComparison.Ordinal));
+    }
+}
