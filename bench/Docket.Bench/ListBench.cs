@@ -40,6 +40,7 @@ public static class ListBench
         var data = Directory.CreateTempSubdirectory("docket-list-bench-").FullName;
         // Profiling before/after a change: the database a run with DOCKET_BENCH_KEEP_DATABASE=1 left, seeded once, asked by each build in turn.
         var reuse = Environment.GetEnvironmentVariable("DOCKET_BENCH_LIST_DATABASE");
+        var keep = Environment.GetEnvironmentVariable("DOCKET_BENCH_KEEP_DATABASE") == "1" || reuse is { Length: > 0 };
         var (connection, dropDatabase) = reuse is { Length: > 0 } ? (reuse, () => Task.CompletedTask) : await CreateDatabaseAsync(provider, data);
         var owners = Enumerable.Range(0, Owners).Select(o => new Guid($"00000000-0000-4000-8000-{o + 1:D12}")).ToArray();
         try
@@ -54,8 +55,9 @@ public static class ListBench
                 Console.Error.WriteLine($"list {provider}: seeded {count} documents in {seeding.Elapsed.TotalSeconds:0} s");
             }
 
-            // The admin is made on the first start only, so a reused database keeps the password it was given then.
-            var adminPassword = reuse is { Length: > 0 }
+            // The admin is made on the first start only, so a reused database keeps the password it was given then:
+            // a kept one is given the password its printed connection string will derive when it is reused.
+            var adminPassword = keep
                 ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(connection)))[..24]
                 : Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
             await using var server = await ListServer.StartAsync(serverDll, provider, connection, data, adminPassword);
@@ -92,7 +94,6 @@ public static class ListBench
         finally
         {
             // For EXPLAIN afterwards: the seeded database outlives the run (and is the caller's to drop).
-            var keep = Environment.GetEnvironmentVariable("DOCKET_BENCH_KEEP_DATABASE") == "1" || reuse is { Length: > 0 };
             if (keep) Console.Error.WriteLine($"list {provider}: kept the database: {connection}");
             else await dropDatabase();
             // A kept SQLite database lives in this run's data folder.
