@@ -5,55 +5,97 @@ namespace Docket.Eval;
 
 internal static class Report
 {
-    private const string Begin = "<!-- make eval: begin -->";
-    private const string End = "<!-- make eval: end -->";
-
-    public static string Render(IReadOnlyList<Scored> scored, TimeSpan elapsed, string samples)
+    public static string Render(string title, IReadOnlyList<Scored> scored)
     {
         var text = new StringBuilder();
-        var invoices = scored.Where(s => s.Document.IsInvoiceLike).ToList();
-        text.AppendLine($"`make eval` over `{Path.GetFileName(samples.TrimEnd('/'))}`: {scored.Count} labelled documents, "
-            + $"one `docket extract` run of {elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s "
-            + $"({(elapsed.TotalMilliseconds / Math.Max(1, scored.Count)).ToString("0", CultureInfo.InvariantCulture)} ms a document, start-up included). "
-            + $"{scored.Count(s => s.Failed)} failed to process.");
+        text.AppendLine(title);
         text.AppendLine();
-        text.AppendLine($"**Invoices, receipts and credit notes** ({invoices.Count} documents): share of documents whose field is exactly right.");
-        text.AppendLine();
-        Table(text, invoices);
-        text.AppendLine();
-        text.AppendLine($"**All documents** ({scored.Count}, the other {scored.Count - invoices.Count} must come out with every field null), "
-            + "with category and language:");
-        text.AppendLine();
-        Table(text, scored, withClassification: true);
+        foreach (var set in scored.Select(s => s.Truth.Set).Distinct().Order(StringComparer.Ordinal))
+        {
+            var ofSet = scored.Where(s => s.Truth.Set == set).ToList();
+            var invoices = ofSet.Where(s => s.Truth.IsInvoiceLike).ToList();
+            var fields = invoices.SelectMany(s => s.Truth.Scored).Distinct().OrderBy(f => Array.IndexOf(Truth.Fields, f)).ToList();
+            var real = ofSet.Where(s => s.Document.Group != Truth.GoldText).ToList();
+            text.AppendLine($"**{set}**: {real.Count} documents ({invoices.Count(s => s.Document.Group != Truth.GoldText)} invoices, receipts and credit notes"
+                + $"{(invoices.Count < ofSet.Count ? $"; the other {ofSet.Count - invoices.Count} must come out with no fields" : "")}), "
+                + $"{real.Count(s => s.Output.Error is not null)} failed to process. Share of documents whose field is exactly right"
+                + $"{(fields.Count < Truth.Fields.Length ? $" (the set labels {string.Join(", ", fields)} only)" : "")}:");
+            text.AppendLine();
+            Table(text, ofSet.Where(s => s.Truth.IsInvoiceLike || invoices.Count == 0).ToList(), fields);
+            text.AppendLine();
+        }
+
+        Reliability(text, scored.Where(s => s.Truth.IsInvoiceLike && s.Document.Group != Truth.GoldText).ToList());
         return text.ToString();
     }
 
-    private static void Table(StringBuilder text, IReadOnlyList<Scored> scored, bool withClassification = false)
+    private static void Table(StringBuilder text, List<Scored> scored, List<string> fields)
     {
-        var columns = new List<string> { "", "docs" };
-        if (withClassification) columns.AddRange(["category", "language"]);
-        columns.AddRange(Truth.Fields);
-        columns.Add("all 8");
+        var columns = new List<string> { "", "docs", "category" };
+        columns.AddRange(fields);
+        columns.Add("all");
         text.AppendLine("| " + string.Join(" | ", columns) + " |");
         text.AppendLine("|" + string.Join("|", columns.Select((_, i) => i == 0 ? "---" : "--:")) + "|");
 
+        var languages = scored.Select(s => s.Truth.Language ?? "?").Distinct().Order(StringComparer.Ordinal).ToList();
         var rows = Truth.Groups.Select(g => (g, scored.Where(s => s.Document.Group == g).ToList()))
-            .Concat(scored.Select(s => s.Document.Set).Distinct().Order().Select(set => ($"set {set}", scored.Where(s => s.Document.Set == set).ToList())))
-            .Append(("**all**", scored.ToList()));
-        foreach (var (name, rowDocuments) in rows)
+            .Concat(languages.Count > 1
+                ? languages.Select(l => ($"language {l}", scored.Where(s => (s.Truth.Language ?? "?") == l && s.Document.Group != Truth.GoldText).ToList()))
+                : [])
+            .Append(("**all**", scored.Where(s => s.Document.Group != Truth.GoldText).ToList()));
+        foreach (var (name, documents) in rows)
         {
-            if (rowDocuments.Count == 0) continue;
-            var cells = new List<string> { name, rowDocuments.Count.ToString(CultureInfo.InvariantCulture) };
-            if (withClassification)
-            {
-                cells.Add(Percent(rowDocuments, s => s.CategoryRight));
-                cells.Add(Percent(rowDocuments, s => s.LanguageRight));
-            }
-            cells.AddRange(Truth.Fields.Select(f => Percent(rowDocuments, s => s.FieldRight[f])));
-            cells.Add(Percent(rowDocuments, s => s.AllFieldsRight));
+            if (documents.Count == 0) continue;
+            var cells = new List<string> { name, documents.Count.ToString(CultureInfo.InvariantCulture), Percent(documents, s => s.CategoryRight) };
+            cells.AddRange(fields.Select(f => Percent(documents, s => s.FieldRight.GetValueOrDefault(f, true))));
+            cells.Add(Percent(documents, s => s.AllFieldsRight));
             text.AppendLine("| " + string.Join(" | ", cells) + " |");
         }
     }
+
+    private static readonly double[] Buckets = [0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98];
+
+    /// <summary>
+    /// Confidence against correctness over every labelled field of every invoice-like document: a field
+    /// left empty counts at confidence 0 (right when the document has no such value).
+    /// </summary>
+    private static void Reliability(StringBuilder text, List<Scored> scored)
+    {
+        var slots = scored.SelectMany(s => s.FieldRight.Select(f => (Confidence: s.Output.Fields.GetValueOrDefault(f.Key)?.Confidence ?? 0, Right: f.Value))).ToList();
+        if (slots.Count == 0) return;
+        var sure = slots.Where(s => s.Confidence >= 0.9).ToList();
+        text.AppendLine($"**Confidence** over the {slots.Count} labelled fields of these documents (a field left empty counts at 0): "
+            + $"{Share(sure.Count, slots.Count)} at 0.9 or more, {(sure.Count == 0 ? "none" : Share(sure.Count(s => s.Right), sure.Count))} of those right.");
+        text.AppendLine();
+        text.AppendLine("| confidence | fields | right |");
+        text.AppendLine("|---|--:|--:|");
+        for (var i = 0; i < Buckets.Length; i++)
+        {
+            var low = Buckets[i];
+            var high = i + 1 < Buckets.Length ? Buckets[i + 1] : 1.0001;
+            var inBucket = slots.Where(s => s.Confidence >= low && s.Confidence < high).ToList();
+            if (inBucket.Count == 0) continue;
+            var label = i + 1 < Buckets.Length ? $"{low:0.00}-{high:0.00}" : $"{low:0.00}-1.00";
+            text.AppendLine($"| {label} | {inBucket.Count} | {Share(inBucket.Count(s => s.Right), inBucket.Count)} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("| field | labelled | right | at 0.9 or more | right of those |");
+        text.AppendLine("|---|--:|--:|--:|--:|");
+        foreach (var field in Truth.Fields)
+        {
+            var ofField = scored.Where(s => s.FieldRight.ContainsKey(field))
+                .Select(s => (Confidence: s.Output.Fields.GetValueOrDefault(field)?.Confidence ?? 0, Right: s.FieldRight[field])).ToList();
+            if (ofField.Count == 0) continue;
+            var high = ofField.Where(f => f.Confidence >= 0.9).ToList();
+            text.AppendLine($"| {field} | {ofField.Count} | {Share(ofField.Count(f => f.Right), ofField.Count)} | {Share(high.Count, ofField.Count)} | "
+                + $"{(high.Count == 0 ? "-" : Share(high.Count(f => f.Right), high.Count))} |");
+        }
+
+        text.AppendLine();
+    }
+
+    private static string Share(int part, int whole) => (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
     private static string Percent(List<Scored> documents, Func<Scored, bool> right) =>
         (100.0 * documents.Count(right) / documents.Count).ToString("0", CultureInfo.InvariantCulture) + "%";
@@ -63,20 +105,22 @@ internal static class Report
         var text = new StringBuilder("Misses:\n");
         foreach (var s in scored.Where(s => s.Misses.Count > 0))
             foreach (var miss in s.Misses)
-                text.AppendLine($"  {s.Document.File} [{s.Document.Group}] {miss.Field}: expected {miss.Expected}, got {miss.Got}");
+                text.AppendLine($"  {s.Document.Key} [{s.Document.Group}] {miss.Field}: expected {miss.Expected}, got {miss.Got}");
         return text.ToString();
     }
 
-    /// <summary>Replaces the marked section of <paramref name="path"/>, or appends one, so the rest of the file is left as written.</summary>
-    public static void WriteSection(string path, string report)
+    /// <summary>Replaces the section between <paramref name="marker"/>'s begin and end lines in <paramref name="path"/>, or appends one under <paramref name="heading"/>.</summary>
+    public static void WriteSection(string path, string marker, string heading, string report)
     {
+        var begin = $"<!-- {marker}: begin -->";
+        var end = $"<!-- {marker}: end -->";
         var existing = File.Exists(path) ? File.ReadAllText(path) : "";
-        var section = $"{Begin}\n{report.TrimEnd()}\n{End}";
-        var begin = existing.IndexOf(Begin, StringComparison.Ordinal);
-        var end = existing.IndexOf(End, StringComparison.Ordinal);
-        var updated = begin >= 0 && end > begin
-            ? existing[..begin] + section + existing[(end + End.Length)..]
-            : existing.TrimEnd() + "\n\n## Invoice extraction accuracy (`make eval`)\n\n" + section + "\n";
+        var section = $"{begin}\n{report.TrimEnd()}\n{end}";
+        var from = existing.IndexOf(begin, StringComparison.Ordinal);
+        var to = existing.IndexOf(end, StringComparison.Ordinal);
+        var updated = from >= 0 && to > from
+            ? existing[..from] + section + existing[(to + end.Length)..]
+            : existing.TrimEnd() + $"\n\n## {heading}\n\n" + section + "\n";
         File.WriteAllText(path, updated);
     }
 }

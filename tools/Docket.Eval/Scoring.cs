@@ -1,13 +1,23 @@
 using System.Globalization;
 using System.Text.Json;
+using Docket.Core.Pipeline;
 
 namespace Docket.Eval;
 
+/// <summary>What Docket made of one document: what `docket extract` prints for it.</summary>
+internal sealed record Output(string? Category, string? Language, IReadOnlyDictionary<string, ExtractedField> Fields, string? Error)
+{
+    public static Output Failed(string error) => new(null, null, new Dictionary<string, ExtractedField>(), error);
+}
+
 internal sealed record Miss(string Field, string Expected, string Got);
 
-internal sealed record Scored(TruthDocument Document, bool Failed, bool CategoryRight, bool LanguageRight,
+/// <param name="FieldRight">The fields the document's set labels, and whether each came out right.</param>
+internal sealed record Scored(ReadDocument Document, Output Output, bool CategoryRight, bool LanguageRight,
     IReadOnlyDictionary<string, bool> FieldRight, IReadOnlyList<Miss> Misses)
 {
+    public TruthDocument Truth => Document.Truth;
+
     public bool AllFieldsRight => FieldRight.Values.All(right => right);
 }
 
@@ -19,51 +29,50 @@ internal static class Scoring
 {
     public const decimal AmountTolerance = 0.005m;
 
-    public static Scored Score(TruthDocument truth, JsonElement? output)
+    public static Scored Score(ReadDocument document, Output output)
     {
-        var failed = output is not { } o || o.TryGetProperty("error", out _);
-        var fields = output is { } found && found.TryGetProperty("fields", out var f) ? f : (JsonElement?)null;
+        var truth = document.Truth;
         var misses = new List<Miss>();
         var right = new Dictionary<string, bool>();
-        foreach (var name in Truth.Fields)
+        foreach (var name in truth.Scored)
         {
             var expected = truth.Values[name];
-            var got = fields is { } values && values.TryGetProperty(name, out var v) ? v : default;
+            var got = output.Fields.GetValueOrDefault(name)?.Value;
             var ok = Truth.AmountFields.Contains(name) ? AmountsEqual(expected, got) : StringsEqual(expected, got);
             right[name] = ok;
-            if (!ok) misses.Add(new Miss(name, Show(expected), Show(got)));
+            if (!ok) misses.Add(new Miss(name, Show(expected), got ?? "null"));
         }
 
-        var category = output is { } c && c.TryGetProperty("category", out var cat) ? cat.GetString() : null;
-        var language = output is { } l && l.TryGetProperty("language", out var lang) && lang.ValueKind == JsonValueKind.String ? lang.GetString() : null;
-        if (category != truth.Category) misses.Add(new Miss("category", truth.Category, category ?? "null"));
-        if (language != truth.Language) misses.Add(new Miss("language", truth.Language ?? "null", language ?? "null"));
-        if (failed) misses.Add(new Miss("error", "", output is { } e && e.TryGetProperty("error", out var error) ? error.GetString() ?? "" : "no output"));
-        return new Scored(truth, failed, category == truth.Category, language == truth.Language, right, misses);
+        if (output.Category != truth.Category) misses.Add(new Miss("category", truth.Category, output.Category ?? "null"));
+        if (output.Language != truth.Language) misses.Add(new Miss("language", truth.Language ?? "null", output.Language ?? "null"));
+        if (output.Error is { } error) misses.Add(new Miss("error", "", error));
+        return new Scored(document, output, output.Category == truth.Category, output.Language == truth.Language, right, misses);
     }
 
     private static bool IsNull(JsonElement value) => value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null;
 
-    public static bool AmountsEqual(JsonElement expected, JsonElement got)
+    public static bool AmountsEqual(JsonElement expected, string? got)
     {
-        if (IsNull(expected) || IsNull(got)) return IsNull(expected) && IsNull(got);
-        return ToDecimal(expected) is { } a && ToDecimal(got) is { } b && Math.Abs(a - b) <= AmountTolerance;
+        if (IsNull(expected) || got is null) return IsNull(expected) && got is null;
+        return ToDecimal(expected) is { } a
+               && decimal.TryParse(got, NumberStyles.Number | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var b)
+               && Math.Abs(a - b) <= AmountTolerance;
     }
 
-    public static bool StringsEqual(JsonElement expected, JsonElement got)
+    public static bool StringsEqual(JsonElement expected, string? got)
     {
-        if (IsNull(expected) || IsNull(got)) return IsNull(expected) && IsNull(got);
-        return string.Equals(Text(expected).Trim(), Text(got).Trim(), StringComparison.Ordinal);
+        if (IsNull(expected) || got is null) return IsNull(expected) && got is null;
+        return string.Equals(Text(expected).Trim(), got.Trim(), StringComparison.Ordinal);
     }
 
-    private static decimal? ToDecimal(JsonElement value) => value.ValueKind switch
+    public static decimal? ToDecimal(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Number => value.GetDecimal(),
-        JsonValueKind.String when decimal.TryParse(value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var d) => d,
+        JsonValueKind.String when decimal.TryParse(value.GetString(), NumberStyles.Number | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var d) => d,
         _ => null,
     };
 
-    private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+    public static string Text(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
 
     private static string Show(JsonElement value) => IsNull(value) ? "null" : Text(value);
 }

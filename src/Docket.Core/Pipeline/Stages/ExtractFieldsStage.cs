@@ -1,6 +1,7 @@
 using Docket.Core.Learning;
 using Docket.Core.Pipeline.Stages.EInvoices;
 using Docket.Core.Pipeline.Stages.Fields;
+using Docket.Core.Pipeline.Stages.Fields.Ranking;
 using Docket.Core.Uploads;
 
 namespace Docket.Core.Pipeline.Stages;
@@ -9,7 +10,8 @@ namespace Docket.Core.Pipeline.Stages;
 /// Invoice fields for invoices, receipts and credit notes, with what reviewers taught about the
 /// vendor; other documents get none. A PDF's embedded e-invoice, when readable, is the source over the text.
 /// </summary>
-public sealed class ExtractFieldsStage(VendorMemory? vendors = null) : IPipelineStage
+/// <param name="model">The learned field scorer; the one built into Docket when not given.</param>
+public sealed class ExtractFieldsStage(VendorMemory? vendors = null, FieldModel? model = null) : IPipelineStage
 {
     public string Name => "fields";
 
@@ -25,7 +27,7 @@ public sealed class ExtractFieldsStage(VendorMemory? vendors = null) : IPipeline
 
         var category = context.Category?.Category;
         context.Fields = category is Categories.Invoice or Categories.Receipt or Categories.CreditNote
-            ? InvoiceFieldExtractor.Extract(context.RequireText(), category, context.Document.Kind, vendors)
+            ? InvoiceFieldExtractor.Extract(context.RequireText(), category, context.Document.Kind, vendors, model)
             : ExtractedFields.None;
         if (context.EmbeddedInvoice is EmbeddedInvoice.Unreadable { Reason: var reason })
             context.Fields = context.Fields with { Warnings = [reason, .. context.Fields.Warnings] };

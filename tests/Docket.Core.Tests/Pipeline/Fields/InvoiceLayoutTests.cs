@@ -186,7 +186,7 @@ public sealed class InvoiceLayoutTests
     }
 
     [Fact]
-    public void AGermanReceiptInCapitals_GivesTheIssuerInTitleCase()
+    public void AGermanReceiptInCapitals_GivesTheIssuerAsPrinted()
     {
         var fields = Read("""
                  AUTOHAUS BRANDT GMBH
@@ -204,7 +204,7 @@ public sealed class InvoiceLayoutTests
             Netto                          20,92
             """, Categories.Receipt);
 
-        AssertFields(fields, "Autohaus Brandt GmbH", "55102", "2025-07-09", null, "20.92", "3.97", "24.89", "EUR");
+        AssertFields(fields, "AUTOHAUS BRANDT GMBH", "55102", "2025-07-09", null, "20.92", "3.97", "24.89", "EUR");
     }
 
     [Fact]

@@ -152,9 +152,14 @@ public static partial class InvoiceFieldExtractor
     /// </summary>
     private static Found Normalised(string content, Found name)
     {
-        var value = name.Value;
-        if (value.Any(char.IsLower) || !value.Any(char.IsLetter)) return name;
+        if (name.Value.Any(char.IsLower) || !name.Value.Any(char.IsLetter)) return name;
+        return SpelledElsewhere(content, name) ?? name with { Value = TitleCase(name.Value) };
+    }
 
+    /// <summary>A name in capitals as the same text writes it elsewhere in mixed case ("ACME GMBH" over "Acme GmbH" in the footer).</summary>
+    private static Found? SpelledElsewhere(string content, Found name)
+    {
+        var value = name.Value;
         var elsewhere = content.IndexOf(value, StringComparison.OrdinalIgnoreCase);
         while (elsewhere >= 0)
         {
@@ -163,7 +168,7 @@ public static partial class InvoiceFieldExtractor
             elsewhere = content.IndexOf(value, elsewhere + 1, StringComparison.OrdinalIgnoreCase);
         }
 
-        return name with { Value = TitleCase(value) };
+        return null;
     }
 
     private static readonly Dictionary<string, string> LegalFormSpelling = new(StringComparer.OrdinalIgnoreCase)

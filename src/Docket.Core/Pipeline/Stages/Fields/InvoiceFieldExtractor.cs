@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Docket.Core.Learning;
+using Docket.Core.Pipeline.Stages.Fields.Ranking;
 using Docket.Core.Uploads;
 
 namespace Docket.Core.Pipeline.Stages.Fields;
@@ -112,16 +113,15 @@ public static partial class InvoiceFieldExtractor
     private static partial Regex ReferenceToken();
 
     /// <param name="vendors">What reviewers taught about earlier documents of the same vendor, applied over what the rules read.</param>
-    public static ExtractedFields Extract(ExtractedText text, string category, FileKind kind = FileKind.Text, VendorMemory? vendors = null)
+    /// <param name="model">The learned scorer that chooses among the candidates; <see cref="FieldModel.Shipped"/> when not given, <see cref="FieldModel.RulesOnly"/> for the rules alone.</param>
+    public static ExtractedFields Extract(ExtractedText text, string category, FileKind kind = FileKind.Text, VendorMemory? vendors = null,
+        FieldModel? model = null)
     {
-        var content = text.Method.Contains("ocr", StringComparison.OrdinalIgnoreCase) ? Amounts.RepairOcr(text.Content) : text.Content;
-        var lines = TextLine.Split(content);
-        // Labels also match JSON and CSV keys ("total_ttc", "invoice_date"); the copy keeps every offset.
-        var search = content.Replace('_', ' ');
-        var read = LabelledPart(content, lines);
-        var document = new Document(content, search, read, Ranges(content, read), kind == FileKind.Json ? KeysOnly(search, lines) : search, kind == FileKind.Json);
+        var (document, lines) = Prepare(text, kind);
+        var content = document.Content;
         var warnings = new List<string>();
         var values = new Dictionary<string, Found>();
+        model ??= FieldModel.Shipped ?? FieldModel.RulesOnly;
 
         List<LineItem> items;
         var table = kind == FileKind.Csv ? TabularInvoice.Read(content, lines, warnings) : null;
@@ -134,6 +134,7 @@ public static partial class InvoiceFieldExtractor
         else
         {
             FindLabelledValues(document, values);
+            if (IsRanked(kind) && model.Fields.Count > 0) Rank(document, text.PageStarts, values, model);
             items = InvoiceTables.ReadLineItems(content, lines);
         }
 
@@ -147,8 +148,20 @@ public static partial class InvoiceFieldExtractor
         var fields = new Dictionary<string, ExtractedField>();
         foreach (var name in FieldNames.All)
             if (values.TryGetValue(name, out var found))
-                fields[name] = found.ToField(text);
+                fields[name] = IsRanked(kind) && model.RuleCalibrations.TryGetValue(name, out var calibration)
+                    ? found.ToField(text) with { Confidence = Math.Round(calibration.Probability(found.ToField(text).Confidence), 2) }
+                    : found.ToField(text);
         return new ExtractedFields(fields, items, warnings);
+    }
+
+    private static (Document Document, List<TextLine> AllLines) Prepare(ExtractedText text, FileKind kind)
+    {
+        var content = text.Method.Contains("ocr", StringComparison.OrdinalIgnoreCase) ? Amounts.RepairOcr(text.Content) : text.Content;
+        var lines = TextLine.Split(content);
+        // Labels also match JSON and CSV keys ("total_ttc", "invoice_date"); the copy keeps every offset.
+        var search = content.Replace('_', ' ');
+        var read = LabelledPart(content, lines);
+        return (new Document(content, search, read, Ranges(content, read), kind == FileKind.Json ? KeysOnly(search, lines) : search, kind == FileKind.Json), lines);
     }
 
     /// <summary>A long document's labelled values are looked for in its first this many characters ...</summary>
