@@ -53,18 +53,7 @@ public static class DuplicateInvoices
         IReadOnlyCollection<Guid> documentIds, CancellationToken cancellationToken)
     {
         if (documentIds.Count == 0) return [];
-        var mine = db.InvoiceKeys.Where(k => documentIds.Contains(k.DocumentId));
-        var byNumber = mine.Where(m => m.NumberKey != null).Join(db.InvoiceKeys,
-            m => new { m.OwnerId, Key = m.NumberKey }, o => new { o.OwnerId, Key = o.NumberKey },
-            (m, o) => new { m.DocumentId, Other = o.DocumentId, ByNumber = true });
-        var byTotal = mine.Where(m => m.TotalKey != null).Join(db.InvoiceKeys,
-            m => new { m.OwnerId, Key = m.TotalKey }, o => new { o.OwnerId, Key = o.TotalKey },
-            (m, o) => new { m.DocumentId, Other = o.DocumentId, ByNumber = false });
-        var found = await byNumber.Concat(byTotal)
-            .Where(p => p.Other != p.DocumentId)
-            .Join(db.Documents, p => p.Other, d => d.Id,
-                (p, d) => new { p.DocumentId, p.Other, p.ByNumber, d.Filename, d.Status, d.CreatedAt })
-            .ToListAsync(cancellationToken);
+        var found = await Lookup(db, documentIds).ToListAsync(cancellationToken);
 
         return found.GroupBy(f => f.DocumentId).ToDictionary(g => g.Key, g => (IReadOnlyList<DuplicateView>)g
             .GroupBy(f => f.Other)
@@ -73,6 +62,31 @@ public static class DuplicateInvoices
             .Take(MaxPerDocument)
             .Select(f => View(f.Other, f.ByNumber, f.Filename, f.Status))
             .ToList());
+    }
+
+    internal sealed record Found(Guid DocumentId, Guid Other, bool ByNumber, string Filename, DocumentStatus Status, DateTimeOffset CreatedAt);
+
+    /// <summary>
+    /// A union of one join per key, not one join on "number or total", which no single index can serve. Each key is
+    /// said to be not null before it is compared: otherwise EF Core compares two nullable columns as C# does (equal
+    /// when both are null), an OR that no index serves either.
+    /// </summary>
+    internal static IQueryable<Found> Lookup(DocketDbContext db, IReadOnlyCollection<Guid> documentIds)
+    {
+        var mine = db.InvoiceKeys.Where(k => documentIds.Contains(k.DocumentId));
+        var byNumber =
+            from m in mine
+            from o in db.InvoiceKeys
+            where m.NumberKey != null && o.NumberKey != null && o.OwnerId == m.OwnerId && o.NumberKey == m.NumberKey
+            select new { m.DocumentId, Other = o.DocumentId, ByNumber = true };
+        var byTotal =
+            from m in mine
+            from o in db.InvoiceKeys
+            where m.TotalKey != null && o.TotalKey != null && o.OwnerId == m.OwnerId && o.TotalKey == m.TotalKey
+            select new { m.DocumentId, Other = o.DocumentId, ByNumber = false };
+        return byNumber.Concat(byTotal)
+            .Where(p => p.Other != p.DocumentId)
+            .Join(db.Documents, p => p.Other, d => d.Id, (p, d) => new Found(p.DocumentId, p.Other, p.ByNumber, d.Filename, d.Status, d.CreatedAt));
     }
 
     private static DuplicateView View(Guid other, bool byNumber, string filename, DocumentStatus status)

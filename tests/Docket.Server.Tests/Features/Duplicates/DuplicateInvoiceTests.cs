@@ -128,6 +128,23 @@ public abstract class DuplicateInvoiceTests(DocketFactory factory)
     }
 
     [Fact]
+    public async Task AReprocessedInvoice_KeepsTheMatchItsReviewerMade()
+    {
+        using var client = NewOwner();
+        var (first, _) = await client.ProcessedTextAsync("may.txt", Invoice("Pemberton Print", "PP-1", "5 May 2025", "10.00"));
+        var (second, _) = await client.ProcessedTextAsync("may-2.txt", Invoice("Pemberton Print", "PP-2", "6 May 2025", "12.00"));
+        using (var edit = await client.PutReviewAsync(second, new { fields = new { invoice_number = "PP-1" } }, await client.ETagAsync(second)))
+            Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
+
+        await client.PostJsonAsync($"/api/v1/review/{second}/reprocess", null, HttpStatusCode.Accepted);
+        await client.WaitForDocumentAsync(second, "processed");
+
+        // The machine reads PP-2 again; the reviewer's PP-1 is the value that counts, and so the match.
+        Assert.Equal("PP-2", (await ResultAsync(client, second)).GetProperty("fields").GetProperty("invoice_number").Str("machine_value"));
+        Assert.Equal(first, Assert.Single(await DuplicatesAsync(client, second)).Guid("document_id"));
+    }
+
+    [Fact]
     public async Task Exports_MarkEachFinalisedDuplicate_WithTheDocumentsItDuplicates()
     {
         using var client = NewOwner();
