@@ -20,6 +20,7 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
     public DbSet<ResultVersion> Results => Set<ResultVersion>();
     public DbSet<DocumentContent> DocumentContents => Set<DocumentContent>();
     public DbSet<InvoiceKeys> InvoiceKeys => Set<InvoiceKeys>();
+    public DbSet<InvoiceKeysBackfill> InvoiceKeysBackfill => Set<InvoiceKeysBackfill>();
     public DbSet<Export> Exports => Set<Export>();
     public DbSet<ConsumedFile> ConsumedFiles => Set<ConsumedFile>();
     public DbSet<AuthSession> AuthSessions => Set<AuthSession>();
@@ -56,6 +57,11 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
         {
             keys.ToTable("invoice_keys");
             keys.HasKey(k => k.DocumentId);
+        });
+        model.Entity<InvoiceKeysBackfill>(backfill =>
+        {
+            backfill.ToTable("invoice_keys_backfill");
+            backfill.HasKey(b => b.DocumentId);
         });
         model.Entity<Export>().ToTable("exports");
         model.Entity<ConsumedFile>(consumed =>

@@ -196,6 +196,12 @@ public sealed class InvoiceKeys
     public string? TotalKey { get; set; }
 }
 
+/// <summary>A document processed before invoice keys existed, whose keys are still to be written (InvoiceKeysBackfill).</summary>
+public sealed class InvoiceKeysBackfill
+{
+    public Guid DocumentId { get; set; }
+}
+
 /// <summary>One processing run's output. Reprocessing adds a version; earlier ones are kept.</summary>
 public sealed class ResultVersion
 {

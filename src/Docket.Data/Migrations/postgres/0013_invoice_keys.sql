@@ -11,3 +11,11 @@ CREATE TABLE invoice_keys (
 );
 CREATE INDEX ix_invoice_keys_number ON invoice_keys (owner_id, number_key) WHERE number_key IS NOT NULL;
 CREATE INDEX ix_invoice_keys_total ON invoice_keys (owner_id, total_key) WHERE total_key IS NOT NULL;
+
+-- Documents processed before this migration have results but no keys: each one that may have any (an invoice, or
+-- one a reviewer may have made an invoice) waits here until InvoiceKeysBackfill has written its keys.
+CREATE TABLE invoice_keys_backfill (
+    document_id uuid PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE
+);
+INSERT INTO invoice_keys_backfill (document_id)
+SELECT id FROM documents WHERE current_result_id IS NOT NULL AND (category = 'invoice' OR review IS NOT NULL);
