@@ -14,12 +14,13 @@ using Docket.Eval;
 //   language, receipts also on their exact transcription, with the confidence table. With --cv K the field
 //   scorer is trained K times, each time without one fold of sellers, and scored on that fold: the figure
 //   that estimates documents nobody has seen. --write replaces the generated section of FILE.
+//   --rules-only scores the rules alone, without the field model: the figure the model is measured against.
 // docket-eval train [--samples DIR]... --out FILE
 //   Trains the field scorer on every set (`make train`) and writes it to FILE.
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: docket-eval [train] --samples DIR [--samples DIR]... [--cv K] [--write FILE] [--out FILE] [--misses] [--fresh] [--cache DIR]");
+    Console.Error.WriteLine("usage: docket-eval [train] --samples DIR [--samples DIR]... [--cv K | --rules-only] [--write FILE] [--out FILE] [--misses] [--fresh] [--cache DIR]");
     return 64;
 }
 
@@ -66,11 +67,11 @@ if (options.Folds is { } k)
 }
 else
 {
-    var model = FieldModel.Shipped ?? FieldModel.RulesOnly;
+    var model = options.RulesOnly ? FieldModel.RulesOnly : FieldModel.Shipped ?? FieldModel.RulesOnly;
     var outputs = new List<Output>();
     foreach (var document in read) outputs.Add(await Evaluation.RunAsync(document, model));
     scored = read.Select((r, i) => Scoring.Score(r, outputs[i])).ToList();
-    title = $"`make eval`: the shipped field model over {string.Join(", ", options.Samples.Select(s => $"`{Path.GetFileName(s)}`"))} ({truth.Count} labelled documents, "
+    title = options.RulesOnly ? $"`make eval EVAL_ARGS=--rules-only`: the rules alone, no field model, over {string.Join(", ", options.Samples.Select(s => $"`{Path.GetFileName(s)}`"))}." : $"`make eval`: the shipped field model over {string.Join(", ", options.Samples.Select(s => $"`{Path.GetFileName(s)}`"))} ({truth.Count} labelled documents, "
         + $"{watch.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s). The model was trained on these sets' text documents, so these figures "
         + "flatter it; the cross-validated ones below do not.";
 }
@@ -89,7 +90,7 @@ if (options.Write is { } target)
 
 return 0;
 
-internal sealed record Options(List<string> Samples, bool Train, string? Out, int? Folds, string? Write, bool Misses, bool Fresh, string Cache)
+internal sealed record Options(List<string> Samples, bool Train, string? Out, int? Folds, string? Write, bool Misses, bool Fresh, string Cache, bool RulesOnly)
 {
     public static Options? Parse(string[] args)
     {
@@ -97,7 +98,7 @@ internal sealed record Options(List<string> Samples, bool Train, string? Out, in
         string? write = null, output = null;
         var cache = Path.Combine(".cache", "eval");
         int? folds = null;
-        bool misses = false, fresh = false, train = args.Length > 0 && args[0] == "train";
+        bool misses = false, fresh = false, rulesOnly = false, train = args.Length > 0 && args[0] == "train";
         for (var i = train ? 1 : 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -109,12 +110,13 @@ internal sealed record Options(List<string> Samples, bool Train, string? Out, in
                 case "--cv" when i + 1 < args.Length && int.TryParse(args[i + 1], out var k) && k >= 2: folds = k; i++; break;
                 case "--misses": misses = true; break;
                 case "--fresh": fresh = true; break;
+                case "--rules-only": rulesOnly = true; break;
                 default: return null;
             }
         }
 
         if (samples.Count == 0 || (train && output is null)) return null;
-        return new Options(samples, train, output, folds, write, misses, fresh, cache);
+        return new Options(samples, train, output, folds, write, misses, fresh, cache, rulesOnly);
     }
 }
 

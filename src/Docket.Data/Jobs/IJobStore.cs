@@ -48,6 +48,12 @@ public sealed record ClaimedJob(
 
     /// <summary>The document's bytes when they are stored in the database; null when they are in the file store.</summary>
     public byte[]? Content { get; init; }
+
+    /// <summary>
+    /// The reviewer's edits (documents.review) when the document was reviewed before this job: the invoice keys the
+    /// job stores are those of the values that count. Nobody can edit a document while it is being processed.
+    /// </summary>
+    public string? Review { get; init; }
 }
 
 public enum LeaseStatus
@@ -61,7 +67,9 @@ public enum LeaseStatus
 
 /// <summary>What processing produced, stored as a new result version of the document.</summary>
 /// <param name="StagesJson">Each stage's outputs (<c>{"stage": {...}}</c>), so a later job can start at any stage.</param>
-public sealed record ResultToStore(string Content, string DataJson, string? Title, string? Category, string? StagesJson = null);
+/// <param name="Keys">The document's invoice keys with this result, stored with it (replacing earlier ones); none by default.</param>
+public sealed record ResultToStore(string Content, string DataJson, string? Title, string? Category, string? StagesJson = null,
+    DuplicateKeys? Keys = null);
 
 public sealed record ProgressUpdate(string Event, string Stage, int Progress, string Message);
 

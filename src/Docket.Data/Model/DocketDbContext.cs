@@ -19,6 +19,8 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
     public DbSet<JobEventRecord> JobEvents => Set<JobEventRecord>();
     public DbSet<ResultVersion> Results => Set<ResultVersion>();
     public DbSet<DocumentContent> DocumentContents => Set<DocumentContent>();
+    public DbSet<InvoiceKeys> InvoiceKeys => Set<InvoiceKeys>();
+    public DbSet<InvoiceKeysBackfill> InvoiceKeysBackfill => Set<InvoiceKeysBackfill>();
     public DbSet<Export> Exports => Set<Export>();
     public DbSet<ConsumedFile> ConsumedFiles => Set<ConsumedFile>();
     public DbSet<AuthSession> AuthSessions => Set<AuthSession>();
@@ -50,6 +52,16 @@ public sealed class DocketDbContext(DbContextOptions<DocketDbContext> options) :
         {
             content.ToTable("document_contents");
             content.HasKey(c => c.DocumentId);
+        });
+        model.Entity<InvoiceKeys>(keys =>
+        {
+            keys.ToTable("invoice_keys");
+            keys.HasKey(k => k.DocumentId);
+        });
+        model.Entity<InvoiceKeysBackfill>(backfill =>
+        {
+            backfill.ToTable("invoice_keys_backfill");
+            backfill.HasKey(b => b.DocumentId);
         });
         model.Entity<Export>().ToTable("exports");
         model.Entity<ConsumedFile>(consumed =>

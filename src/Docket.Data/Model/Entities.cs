@@ -181,6 +181,27 @@ public sealed class DocumentContent
     public required byte[] Content { get; set; }
 }
 
+/// <summary>
+/// What an invoice is looked up by to find the same invoice among its owner's other documents
+/// (<see cref="Core.Documents.DuplicateKeys"/>), from the values that count: the reviewer's where edited, else the
+/// current result's. A document without either key has no row.
+/// </summary>
+public sealed class InvoiceKeys
+{
+    public Guid DocumentId { get; set; }
+
+    /// <summary>The document's owner, copied so that a lookup is one index range that never leaves the owner's documents.</summary>
+    public Guid OwnerId { get; set; }
+    public string? NumberKey { get; set; }
+    public string? TotalKey { get; set; }
+}
+
+/// <summary>A document processed before invoice keys existed, whose keys are still to be written (InvoiceKeysBackfill).</summary>
+public sealed class InvoiceKeysBackfill
+{
+    public Guid DocumentId { get; set; }
+}
+
 /// <summary>One processing run's output. Reprocessing adds a version; earlier ones are kept.</summary>
 public sealed class ResultVersion
 {

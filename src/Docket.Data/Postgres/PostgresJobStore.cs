@@ -189,7 +189,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
             RETURNING id, job_id, message
         )
         SELECT c.id, c.document_id, c.attempt, c.max_attempts, d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key,
-               e.id, e.message, c.start_stage, c.request_id, c.trace_parent, dc.content
+               e.id, e.message, c.start_stage, c.request_id, c.trace_parent, dc.content, d.review
         FROM claimed c JOIN documents d ON d.id = c.document_id JOIN started e ON e.job_id = c.id
         LEFT JOIN document_contents dc ON dc.document_id = c.document_id
         ORDER BY c.priority, c.scheduled_at, c.id
@@ -209,6 +209,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     RequestId = r.IsDBNull(12) ? null : r.GetString(12),
                     TraceParent = r.IsDBNull(13) ? null : r.GetString(13),
                     Content = r.IsDBNull(14) ? null : r.GetFieldValue<byte[]>(14),
+                    Review = r.IsDBNull(15) ? null : r.GetString(15),
                 }, EventId: r.GetInt64(9), Message: r.GetString(10)),
                 cancellationToken, ("now", now), ("limit", limit), ("worker", workerId), ("expires", now + lease),
                 ("sources", ProcessingSources), ("event", EventNames.JobStarted));
@@ -325,8 +326,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
             var stored = await s.QueryAsync("""
                 WITH input AS (
                     SELECT * FROM unnest(@jobs::uuid[], @attempts::int[], @rids::uuid[], @contents::text[], @data::text[],
-                                         @stages::text[], @titles::text[], @categories::text[])
-                        AS i(job_id, attempt, result_id, content, data, stages, title, category)
+                                         @stages::text[], @titles::text[], @categories::text[], @number_keys::text[], @total_keys::text[])
+                        AS i(job_id, attempt, result_id, content, data, stages, title, category, number_key, total_key)
                 ), done AS (
                     UPDATE jobs j SET state = 'succeeded', progress = 100, finalized_at = @now, lease_expires_at = NULL
                     FROM input i WHERE j.id = i.job_id AND j.attempt = i.attempt AND j.state = 'running'
@@ -343,6 +344,15 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                                            failure_reason = NULL, processed_at = @now, updated_at = @now, version = d.version + 1
                     FROM result JOIN input i ON i.result_id = result.id
                     WHERE d.id = result.document_id AND d.status = ANY(@sources)
+                    RETURNING d.id, d.owner_id, i.number_key, i.total_key
+                ), keyed AS (
+                    INSERT INTO invoice_keys (document_id, owner_id, number_key, total_key)
+                    SELECT id, owner_id, number_key, total_key FROM document WHERE number_key IS NOT NULL OR total_key IS NOT NULL
+                    ON CONFLICT (document_id) DO UPDATE
+                        SET owner_id = EXCLUDED.owner_id, number_key = EXCLUDED.number_key, total_key = EXCLUDED.total_key
+                ), unkeyed AS (
+                    DELETE FROM invoice_keys k USING document
+                    WHERE k.document_id = document.id AND document.number_key IS NULL AND document.total_key IS NULL
                 ), event AS (
                     INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
                     SELECT done.id, done.document_id, @event, NULL, 100, @message, NULL, @now FROM done ORDER BY done.id
@@ -356,6 +366,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                 ("rids", items.Select(_ => Guid.CreateVersion7()).ToArray()), ("contents", items.Select(c => c.Result.Content).ToArray()),
                 ("data", items.Select(c => c.Result.DataJson).ToArray()), ("stages", items.Select(c => c.Result.StagesJson).ToArray()),
                 ("titles", items.Select(c => c.Result.Title).ToArray()), ("categories", items.Select(c => c.Result.Category).ToArray()),
+                ("number_keys", items.Select(c => c.Result.Keys?.NumberKey).ToArray()),
+                ("total_keys", items.Select(c => c.Result.Keys?.TotalKey).ToArray()),
                 ("sources", ProcessedSources), ("event", EventNames.JobCompleted), ("message", CompletedMessage));
             var events = stored.Select(e => new JobEvent(e.EventId, e.JobId, e.DocumentId, EventNames.JobCompleted, null, 100,
                 CompletedMessage, now, null)).ToList();
@@ -389,13 +401,25 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource, IEventBus bus,
                     UPDATE documents d SET status = 'processed', current_result_id = @rid, title = @title, category = @category,
                                            failure_reason = NULL, processed_at = @now, updated_at = @now, version = d.version + 1
                     FROM result WHERE d.id = result.document_id AND d.status = ANY(@sources)
+                    RETURNING d.id, d.owner_id
+                ), keyed AS (
+                    -- The keys follow the current result: only a document that took this result as its current one gets them.
+                    INSERT INTO invoice_keys (document_id, owner_id, number_key, total_key)
+                    SELECT id, owner_id, @number_key::text, @total_key::text FROM document
+                    WHERE @number_key::text IS NOT NULL OR @total_key::text IS NOT NULL
+                    ON CONFLICT (document_id) DO UPDATE
+                        SET owner_id = EXCLUDED.owner_id, number_key = EXCLUDED.number_key, total_key = EXCLUDED.total_key
+                ), unkeyed AS (
+                    DELETE FROM invoice_keys k USING document
+                    WHERE k.document_id = document.id AND @number_key::text IS NULL AND @total_key::text IS NULL
                 )
                 INSERT INTO job_events (job_id, document_id, event, stage, progress, message, error, created_at)
                 SELECT @job, done.document_id, @event, NULL, 100, @message, NULL, @now FROM done
                 RETURNING id, document_id
                 """, r => (EventId: r.GetInt64(0), DocumentId: r.GetGuid(1)), CancellationToken.None,
                 ("now", now), ("job", lease.JobId), ("attempt", lease.Attempt), ("rid", resultId), ("content", result.Content),
-                ("data", result.DataJson), ("stages", result.StagesJson), ("title", result.Title), ("category", result.Category), ("sources", ProcessedSources),
+                ("data", result.DataJson), ("stages", result.StagesJson), ("title", result.Title), ("category", result.Category),
+                ("number_key", result.Keys?.NumberKey), ("total_key", result.Keys?.TotalKey), ("sources", ProcessedSources),
                 ("event", EventNames.JobCompleted), ("message", CompletedMessage));
             if (stored.Count == 0) return false;
             Announce(s, new JobEvent(stored[0].EventId, lease.JobId, stored[0].DocumentId, EventNames.JobCompleted, null, 100,

@@ -140,7 +140,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
             foreach (var row in rows)
             {
                 using (var reader = s.Query("""
-                           SELECT d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key, c.content
+                           SELECT d.owner_id, d.filename, d.file_type, d.size_bytes, d.storage_key, c.content, d.review
                            FROM documents d LEFT JOIN document_contents c ON c.document_id = d.id WHERE d.id = @id
                            """, ("@id", Id(row.DocumentId))))
                 {
@@ -153,6 +153,7 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                         RequestId = row.RequestId,
                         TraceParent = row.TraceParent,
                         Content = reader.IsDBNull(5) ? null : (byte[])reader.GetValue(5),
+                        Review = reader.IsDBNull(6) ? null : reader.GetString(6),
                     });
                 }
                 MoveDocument(s, row.DocumentId, "processing", ProcessingSources, now);
@@ -221,16 +222,31 @@ public sealed class SqliteJobStore(SqliteDatabase db, IEventBus bus, IOptions<Qu
                         @content, @data, @stages, @now)
                 """, ("@id", Id(resultId)), ("@doc", documentText), ("@job", Id(lease.JobId)),
                 ("@content", result.Content), ("@data", result.DataJson), ("@stages", result.StagesJson), ("@now", now));
-            s.Execute($"""
+            var owner = s.Scalar($"""
                 UPDATE documents SET status = 'processed', current_result_id = @result, title = @title, category = @category,
                                      failure_reason = NULL, processed_at = @now, updated_at = @now, version = version + 1
                 WHERE id = @id AND status IN ({ProcessedSources})
+                RETURNING owner_id
                 """, ("@result", Id(resultId)), ("@title", result.Title), ("@category", result.Category),
                 ("@now", now), ("@id", documentText));
+            // The keys follow the current result: only a document that took this result as its current one gets them.
+            if (owner is string ownerText) StoreKeys(s, documentText, ownerText, result.Keys ?? DuplicateKeys.None);
             AddEvent(s, lease.JobId, documentId, EventNames.JobCompleted, null, 100, "Processing completed; ready for review", null, now);
             s.AfterCommit(() => metrics?.Succeeded());
             return true;
         });
+    }
+
+    private static void StoreKeys(SqliteSession s, string documentId, string ownerId, DuplicateKeys keys)
+    {
+        if (keys.IsEmpty)
+            s.Execute("DELETE FROM invoice_keys WHERE document_id = @id", ("@id", documentId));
+        else
+            s.Execute("""
+                INSERT INTO invoice_keys (document_id, owner_id, number_key, total_key) VALUES (@id, @owner, @number, @total)
+                ON CONFLICT (document_id) DO UPDATE SET owner_id = excluded.owner_id, number_key = excluded.number_key,
+                                                        total_key = excluded.total_key
+                """, ("@id", documentId), ("@owner", ownerId), ("@number", keys.NumberKey), ("@total", keys.TotalKey));
     }
 
     public async Task<FailureOutcome> FailAsync(JobLease lease, string error, string? stage, bool permanent, TimeSpan retryDelay, CancellationToken cancellationToken)

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Docket.Server.Features.Admin;
 using Docket.Server.Features.Consume;
 using Docket.Server.Features.Documents;
+using Docket.Server.Features.Duplicates;
 using Docket.Server.Features.Export;
 using Docket.Server.Features.Health;
 using Docket.Server.Features.Jobs;
@@ -180,10 +181,12 @@ public static class DocketHost
         services.AddSingleton<LearningFeed>();
         // Before the worker: the learners are replayed from the finalised documents before the first claim.
         services.AddHostedService(provider => provider.GetRequiredService<LearningFeed>());
+        services.AddSingleton<InvoiceKeysBackfill>();
         if (runWorker)
         {
             services.AddHostedService<Worker>();
             services.AddHostedService<WorkerHeartbeat>();
+            services.AddHostedService(provider => provider.GetRequiredService<InvoiceKeysBackfill>());
         }
         return services;
     }

@@ -6,6 +6,8 @@ using Docket.Data.Jobs;
 using Docket.Data.Model;
 using Docket.Data.Storage;
 using Docket.Data.Telemetry;
+using Docket.Server.Features.Documents;
+using Docket.Server.Features.Duplicates;
 using Docket.Server.Observability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -186,8 +188,9 @@ public sealed class JobProcessor(
         {
             case PipelineOutcome.Completed completed:
                 var data = ResultData.From(completed.Result);
+                var keys = DuplicateInvoices.KeysOf(data, ReviewEdits.Parse(job.Review));
                 var stored = new ResultToStore(completed.Result.Text.Content, data.ToJson(), data.Title, data.Category.Name,
-                    context?.StageOutputs.ToJson());
+                    context?.StageOutputs.ToJson(), keys);
                 if (!await store.CompleteAsync(job.Lease, stored, CancellationToken.None, unwritten))
                     log.LogWarning("Job {JobId} finished after its lease was lost; the result was discarded", job.Lease.JobId);
                 break;

@@ -43,6 +43,12 @@ public abstract class JobStoreConformance : IAsyncLifetime
     /// <summary>Forces a status the store has no method for (e.g. finalized, which review sets).</summary>
     protected abstract Task SetDocumentStatusAsync(Guid documentId, string status);
 
+    /// <summary>Sets documents.review as a reviewer's edit would.</summary>
+    protected abstract Task SetReviewAsync(Guid documentId, string review);
+
+    /// <summary>The document's row of invoice_keys, or null when it has none.</summary>
+    protected abstract Task<InvoiceKeysRow?> ReadInvoiceKeysAsync(Guid documentId);
+
     public async Task InitializeAsync() => Store = await CreateStoreAsync(Clock, Bus, Options);
 
     public async Task DisposeAsync() => await DisposeStoreAsync();
@@ -483,6 +489,58 @@ public abstract class JobStoreConformance : IAsyncLifetime
         Assert.Equal(100, completed.Progress);
         Assert.False(await Store.CompleteAsync(claimed.Lease, Result("twice"), CancellationToken.None));
         Assert.Equal(1, (await ReadDocumentAsync(added.DocumentId)).ResultCount);
+    }
+
+    [Fact]
+    public async Task Complete_StoresTheInvoiceKeys_ReplacesThemWhenReprocessed_AndDropsThemWhenTheNewResultHasNone()
+    {
+        var added = await AddDocumentAsync();
+        Assert.Null(await ReadInvoiceKeysAsync(added.DocumentId));
+
+        Assert.True(await Store.CompleteAsync((await ClaimOneAsync()).Lease, Result("v1") with { Keys = new DuplicateKeys("n1", "t1") },
+            CancellationToken.None));
+        Assert.Equal(new InvoiceKeysRow(OwnerId, "n1", "t1"), await ReadInvoiceKeysAsync(added.DocumentId));
+
+        await Store.EnqueueAsync(added.DocumentId, OwnerId, ReprocessFrom, null, CancellationToken.None);
+        Assert.True(await Store.CompleteAsync((await ClaimOneAsync()).Lease, Result("v2") with { Keys = new DuplicateKeys("n2", null) },
+            CancellationToken.None));
+        Assert.Equal(new InvoiceKeysRow(OwnerId, "n2", null), await ReadInvoiceKeysAsync(added.DocumentId));
+
+        await Store.EnqueueAsync(added.DocumentId, OwnerId, ReprocessFrom, null, CancellationToken.None);
+        Assert.True(await Store.CompleteAsync((await ClaimOneAsync()).Lease, Result("v3"), CancellationToken.None));
+        Assert.Null(await ReadInvoiceKeysAsync(added.DocumentId));
+    }
+
+    [Fact]
+    public async Task Complete_StoresEachDocumentsOwnInvoiceKeys_WhenCompletionsArriveTogether()
+    {
+        await Store.AddDocumentsAsync([NewDocument(), NewDocument(), NewDocument(), NewDocument()], CancellationToken.None);
+        var jobs = await Store.ClaimAsync("worker", 4, Lease, CancellationToken.None);
+        Assert.Equal(4, jobs.Count);
+
+        // All in flight at once, as a worker's slots finish: a store may write them together.
+        var outcomes = await Task.WhenAll(jobs.Select((job, i) => Store.CompleteAsync(job.Lease,
+            Result($"r{i}") with { Keys = i == 3 ? null : new DuplicateKeys($"n{i}", i == 0 ? null : $"t{i}") }, CancellationToken.None)));
+
+        Assert.All(outcomes, Assert.True);
+        Assert.Equal(new InvoiceKeysRow(OwnerId, "n0", null), await ReadInvoiceKeysAsync(jobs[0].DocumentId));
+        Assert.Equal(new InvoiceKeysRow(OwnerId, "n1", "t1"), await ReadInvoiceKeysAsync(jobs[1].DocumentId));
+        Assert.Equal(new InvoiceKeysRow(OwnerId, "n2", "t2"), await ReadInvoiceKeysAsync(jobs[2].DocumentId));
+        Assert.Null(await ReadInvoiceKeysAsync(jobs[3].DocumentId));
+    }
+
+    [Fact]
+    public async Task Claim_CarriesTheReviewersEdits_SoTheKeysOfAReprocessedDocumentAreThoseOfItsReviewedValues()
+    {
+        var added = await AddDocumentAsync();
+        var first = await ClaimOneAsync();
+        Assert.Null(first.Review);
+        Assert.True(await Store.CompleteAsync(first.Lease, Result("v1"), CancellationToken.None));
+        await SetReviewAsync(added.DocumentId, """{"fields":{"invoice_number":"A-1"}}""");
+
+        await Store.EnqueueAsync(added.DocumentId, OwnerId, ReprocessFrom, null, CancellationToken.None);
+
+        Assert.Equal("""{"fields":{"invoice_number":"A-1"}}""", (await ClaimOneAsync()).Review);
     }
 
     [Fact]
@@ -983,6 +1041,8 @@ public abstract class JobStoreConformance : IAsyncLifetime
 public sealed record JobRow(string State, int Attempt);
 
 /// <summary>A document row as the conformance suite needs to see it; <see cref="ResultCount"/> counts its stored results.</summary>
+public sealed record InvoiceKeysRow(Guid OwnerId, string? NumberKey, string? TotalKey);
+
 public sealed record DocumentRow(string Status, Guid? CurrentJobId, string? Title, string? Category, string? FailureReason, int ResultCount);
 
 /// <summary>Forwards to a real bus and remembers every publish, for checks a subscriber cannot make in time.</summary>

@@ -209,4 +209,22 @@ public sealed class PostgresJobStoreConformanceTests : JobStoreConformance
         command.Parameters.AddWithValue("id", documentId);
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
+
+    protected override async Task SetReviewAsync(Guid documentId, string review)
+    {
+        await using var command = DataSource.CreateCommand("UPDATE documents SET review = @review WHERE id = @id");
+        command.Parameters.AddWithValue("review", review);
+        command.Parameters.AddWithValue("id", documentId);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
+    protected override async Task<InvoiceKeysRow?> ReadInvoiceKeysAsync(Guid documentId)
+    {
+        await using var command = DataSource.CreateCommand("SELECT owner_id, number_key, total_key FROM invoice_keys WHERE document_id = @id");
+        command.Parameters.AddWithValue("id", documentId);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? new InvoiceKeysRow(reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2))
+            : null;
+    }
 }

@@ -52,4 +52,21 @@ public sealed class SqliteJobStoreConformanceTests : JobStoreConformance
             ("@status", status), ("@id", documentId.ToString("D"))));
         Assert.Equal(1, changed);
     }
+
+    protected override async Task SetReviewAsync(Guid documentId, string review)
+    {
+        var changed = await Database.WriteAsync(s => s.Execute("UPDATE documents SET review = @review WHERE id = @id",
+            ("@review", review), ("@id", documentId.ToString("D"))));
+        Assert.Equal(1, changed);
+    }
+
+    protected override Task<InvoiceKeysRow?> ReadInvoiceKeysAsync(Guid documentId) => Task.FromResult(Database.Read(s =>
+    {
+        using var reader = s.Query("SELECT owner_id, number_key, total_key FROM invoice_keys WHERE document_id = @id",
+            ("@id", documentId.ToString("D")));
+        return reader.Read()
+            ? new InvoiceKeysRow(Guid.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2))
+            : null;
+    }));
 }

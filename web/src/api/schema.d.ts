@@ -984,6 +984,15 @@ export interface components {
             /** Format: date-time */
             finalized_at: null | string;
         };
+        DuplicateView: {
+            /** Format: uuid */
+            document_id: string;
+            match: string;
+            filename: string;
+            status: components["schemas"]["DocumentStatus"];
+            message: string;
+            link: string;
+        };
         ExportRequest: {
             document_ids: null | string[];
             category: null | string;
@@ -1293,6 +1302,7 @@ export interface components {
             };
             title: null | string;
             category: null | string;
+            duplicates: components["schemas"]["DuplicateView"][];
         };
         RetryResponse: {
             /** Format: uuid */

@@ -85,6 +85,7 @@ export function processedDetail(overrides: Partial<DocumentDetail> = {}): Docume
       },
       title: "ACME Supplies Ltd",
       category: "invoice",
+      duplicates: [],
     },
     review: null,
     events: [],

@@ -4,6 +4,7 @@ using Docket.Core.Jobs;
 using Docket.Data.Events;
 using Docket.Data.Model;
 using Docket.Server.Api;
+using Docket.Server.Features.Duplicates;
 using Docket.Server.Processing;
 
 namespace Docket.Server.Features.Documents;
@@ -60,9 +61,13 @@ public sealed record FieldView(
     string? Value, string? MachineValue, string? ReviewedValue, bool Edited, string? Type, double? Confidence,
     Core.Pipeline.FieldSource? Source);
 
+/// <param name="Duplicates">
+/// The owner's other documents that hold the same invoice, each with its warning; looked up when the document is
+/// shown, so always current. Empty for a result that is not the document's current one.
+/// </param>
 public sealed record ResultView(
     Guid Id, int Version, Guid JobId, DateTimeOffset CreatedAt, ResultData Data,
-    IReadOnlyDictionary<string, FieldView> Fields, string? Title, string? Category);
+    IReadOnlyDictionary<string, FieldView> Fields, string? Title, string? Category, IReadOnlyList<DuplicateView> Duplicates);
 
 public sealed record DocumentDetail(
     Guid Id, string Filename, string FileType, string ContentType, long SizeBytes, string Sha256, DocumentStatus Status,
@@ -82,7 +87,7 @@ public sealed record ResultVersionInfo(Guid Id, int Version, Guid JobId, DateTim
 
 public static class DocumentViews
 {
-    public static ResultView Result(ResultVersion result, ReviewEdits? review)
+    public static ResultView Result(ResultVersion result, ReviewEdits? review, IReadOnlyList<DuplicateView>? duplicates = null)
     {
         var data = ResultData.Parse(result.Data);
         var fields = new Dictionary<string, FieldView>();
@@ -97,7 +102,7 @@ public static class DocumentViews
             foreach (var (name, value) in review.Fields.Where(f => !data.Fields.ContainsKey(f.Key)))
                 fields[name] = new FieldView(value, null, value, true, null, null, null);
         return new ResultView(result.Id, result.Version, result.JobId, result.CreatedAt, data, fields,
-            review?.Title ?? data.Title, review?.Category ?? data.Category.Name);
+            review?.Title ?? data.Title, review?.Category ?? data.Category.Name, duplicates ?? []);
     }
 
     public static ReviewView? Review(Document document) =>

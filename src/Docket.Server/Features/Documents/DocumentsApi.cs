@@ -7,6 +7,7 @@ using Docket.Data.Model;
 using Docket.Data.Storage;
 using Docket.Server.Api;
 using Docket.Server.Features.Audit;
+using Docket.Server.Features.Duplicates;
 using Docket.Server.Features.Streams;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -182,16 +183,17 @@ public static class DocumentsApi
     internal static Task<bool> ExistsAsync(DocketDbContext db, CurrentUser user, Guid id, CancellationToken cancellationToken) =>
         db.Documents.AnyAsync(d => d.Id == id && (d.OwnerId == user.Id || user.SeesEverything), cancellationToken);
 
-    internal static async Task<DocumentDetail> DetailAsync(Document d, IJobStore store, CancellationToken cancellationToken)
+    internal static async Task<DocumentDetail> DetailAsync(Document d, IJobStore store, DocketDbContext db, CancellationToken cancellationToken)
     {
         var events = d.CurrentJobId is { } jobId
             ? await store.EventsAsync(EventScope.Job, jobId, 0, 1000, cancellationToken)
             : [];
+        var duplicates = d.CurrentResult is null ? [] : await DuplicateInvoices.OfAsync(db, d.Id, cancellationToken);
         var review = DocumentViews.Review(d);
         return new DocumentDetail(d.Id, d.Filename, d.FileType, d.ContentType, d.SizeBytes, d.Sha256, d.Status, d.Title,
             review?.Edits.Category ?? d.Category, d.FailureReason, d.Version, d.CreatedAt, d.UpdatedAt, d.ProcessedAt, d.FinalizedAt,
             d.CurrentJob is { } job ? JobView.From(job) : null,
-            d.CurrentResult is { } result ? DocumentViews.Result(result, review?.Edits) : null,
+            d.CurrentResult is { } result ? DocumentViews.Result(result, review?.Edits, duplicates) : null,
             review, events, DocumentStateMachine.TargetsOf(d.Status), DocumentLinks.For(d.Id));
     }
 
@@ -200,7 +202,7 @@ public static class DocumentsApi
     {
         if (await FindAsync(db, user, id, cancellationToken) is not { } document) return ApiErrors.NotFound(http, "document", id);
         http.Response.Headers.ETag = DocumentViews.ETag(document.Version);
-        return TypedResults.Ok(await DetailAsync(document, store, cancellationToken));
+        return TypedResults.Ok(await DetailAsync(document, store, db, cancellationToken));
     }
 
     private static async Task<IResult> Status(HttpContext http, Guid id, DocketDbContext db, CurrentUser user, CancellationToken cancellationToken)
@@ -227,9 +229,10 @@ public static class DocumentsApi
                 ? ApiErrors.Conflict(http, "no_result", $"Document {id} has no result yet; its status is {Wire.Name(document.Status)}.")
                 : ApiErrors.Create(http, 404, "not_found", $"Document {id} has no result version {version}.");
         var review = DocumentViews.Review(document);
+        var duplicates = result.Id == document.CurrentResultId ? await DuplicateInvoices.OfAsync(db, id, cancellationToken) : [];
         http.Response.Headers.ETag = DocumentViews.ETag(document.Version);
         return TypedResults.Ok(new ResultDocument(id, document.Status, document.Version,
-            DocumentViews.Result(result, review?.Edits), result.Content, review, versions));
+            DocumentViews.Result(result, review?.Edits, duplicates), result.Content, review, versions));
     }
 
     private static async Task<IResult> Download(HttpContext http, Guid id, DocketDbContext db, IFileStore files, CurrentUser user,
@@ -283,7 +286,7 @@ public static class DocumentsApi
         await streamer.StreamAsync(http, EventScope.Document, id, async () =>
         {
             if (await FindAsync(db, user, id, cancellationToken) is not { } document) return null;
-            var snapshot = await DetailAsync(document, store, cancellationToken);
+            var snapshot = await DetailAsync(document, store, db, cancellationToken);
             return (StreamStart?)new StreamStart(snapshot with { Events = [] }, document.CurrentJobId, DocumentStateMachine.IsActive(document.Status));
         }, cancellationToken);
     }

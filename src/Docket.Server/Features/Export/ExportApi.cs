@@ -5,6 +5,7 @@ using Docket.Data.Storage;
 using Docket.Server.Api;
 using Docket.Server.Features.Audit;
 using Docket.Server.Features.Documents;
+using Docket.Server.Features.Duplicates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -53,7 +54,8 @@ public static class ExportApi
             return ApiErrors.Conflict(http, "not_finalized",
                 $"Only finalised documents are exported; this one is {Wire.Name(document.Status)}.");
         var stream = new MemoryStream();
-        await ExportFormats.WriteAsync(format, One(ExportRecord.From(document, document.CurrentResult)), stream, cancellationToken);
+        var duplicates = await DuplicateInvoices.OfAsync(db, id, cancellationToken);
+        await ExportFormats.WriteAsync(format, One(ExportRecord.From(document, document.CurrentResult, duplicates)), stream, cancellationToken);
         stream.Position = 0;
         await AuditTrail.AppendAsync(db, AuditTrail.Entry(id, user, AuditActions.Export, clock.GetUtcNow(), new { format }), cancellationToken);
         SetAttachment(http, $"{Path.GetFileNameWithoutExtension(document.Filename)}.{format}");
@@ -168,10 +170,7 @@ public sealed class ExportWriter(DocketDbContext db, IFileStore files, TimeProvi
         try
         {
             await using (var output = File.Create(temporary))
-            {
-                var records = query.OrderBy(d => d.FinalizedAt).ThenBy(d => d.Id).AsAsyncEnumerable();
-                await ExportFormats.WriteAsync(format, Collect(records, exported), output, cancellationToken);
-            }
+                await ExportFormats.WriteAsync(format, RecordsAsync(query, exported, cancellationToken), output, cancellationToken);
             export.DocumentCount = exported.Count;
             export.SizeBytes = new FileInfo(temporary).Length;
             await files.ImportAsync(export.StorageKey, temporary, cancellationToken);
@@ -196,12 +195,31 @@ public sealed class ExportWriter(DocketDbContext db, IFileStore files, TimeProvi
         return export;
     }
 
-    private static async IAsyncEnumerable<ExportRecord> Collect(IAsyncEnumerable<Document> documents, List<Guid> exported)
+    /// <summary>
+    /// The records in finalisation order, read a batch at a time after the last one (keyset, not OFFSET): each batch's
+    /// duplicates are one more query, which cannot run beside an open reader on PostgreSQL's connection.
+    /// </summary>
+    private async IAsyncEnumerable<ExportRecord> RecordsAsync(IQueryable<Document> query, List<Guid> exported,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var document in documents)
+        (DateTimeOffset At, Guid Id)? after = null;
+        while (true)
         {
-            exported.Add(document.Id);
-            yield return ExportRecord.From(document, document.CurrentResult);
+            var next = query;
+            if (after is { At: var at, Id: var id })
+                next = next.Where(d => d.FinalizedAt > at || (d.FinalizedAt == at && d.Id.CompareTo(id) > 0));
+            var batch = await next.OrderBy(d => d.FinalizedAt).ThenBy(d => d.Id).Take(ExportBatch).ToListAsync(cancellationToken);
+            if (batch.Count == 0) yield break;
+            var duplicates = await DuplicateInvoices.OfManyAsync(db, batch.Select(d => d.Id).ToList(), cancellationToken);
+            foreach (var document in batch)
+            {
+                exported.Add(document.Id);
+                yield return ExportRecord.From(document, document.CurrentResult, duplicates.GetValueOrDefault(document.Id));
+            }
+            if (batch.Count < ExportBatch) yield break;
+            after = (batch[^1].FinalizedAt!.Value, batch[^1].Id);
         }
     }
+
+    private const int ExportBatch = 500;
 }

@@ -6,10 +6,12 @@ using Docket.Data;
 using Docket.Data.Model;
 using Docket.Server.Api;
 using Docket.Server.Features.Documents;
+using Docket.Server.Features.Duplicates;
 
 namespace Docket.Server.Features.Export;
 
 /// <summary>A finalised document as exported: the machine output with the reviewer's edits applied.</summary>
+/// <param name="DuplicateOf">The owner's other documents that hold the same invoice, oldest first; empty when none.</param>
 public sealed record ExportRecord(
     Guid DocumentId,
     string Filename,
@@ -27,9 +29,10 @@ public sealed record ExportRecord(
     IReadOnlyList<string> Warnings,
     bool Reviewed,
     DateTimeOffset? ProcessedAt,
-    DateTimeOffset? FinalizedAt)
+    DateTimeOffset? FinalizedAt,
+    IReadOnlyList<Guid> DuplicateOf)
 {
-    public static ExportRecord From(Document document, ResultVersion? result)
+    public static ExportRecord From(Document document, ResultVersion? result, IReadOnlyList<DuplicateView>? duplicates)
     {
         var review = ReviewEdits.Parse(document.Review);
         var view = result is null ? null : DocumentViews.Result(result, review);
@@ -45,7 +48,8 @@ public sealed record ExportRecord(
         return new ExportRecord(document.Id, document.Filename, document.FileType, document.SizeBytes, document.Sha256,
             Wire.Name(document.Status), view?.Title ?? document.Title, view?.Category ?? document.Category,
             view?.Data.Language, view?.Data.Summary, view?.Data.Keywords ?? [], fields, view?.Data.LineItems ?? [],
-            view?.Data.Warnings ?? [], review is not null, document.ProcessedAt, document.FinalizedAt);
+            view?.Data.Warnings ?? [], review is not null, document.ProcessedAt, document.FinalizedAt,
+            duplicates?.Select(d => d.DocumentId).ToList() ?? []);
     }
 }
 
@@ -61,7 +65,7 @@ public static class ExportFormats
     private static readonly string[] CsvColumns =
     [
         "document_id", "filename", "file_type", "size_bytes", "sha256", "status", "title", "category", "language", "summary",
-        "keywords", .. FieldNames.All, "reviewed", "processed_at", "finalized_at",
+        "keywords", .. FieldNames.All, "reviewed", "processed_at", "finalized_at", "duplicate_of",
     ];
 
     public static async Task WriteAsync(string format, IAsyncEnumerable<ExportRecord> records, Stream output, CancellationToken cancellationToken)
@@ -98,6 +102,7 @@ public static class ExportFormats
                 r.Title, r.Category, r.Language, r.Summary, string.Join("; ", r.Keywords),
                 .. FieldNames.All.Select(name => Format(r.Fields[name])),
                 r.Reviewed ? "true" : "false", r.ProcessedAt?.ToString("O"), r.FinalizedAt?.ToString("O"),
+                string.Join("; ", r.DuplicateOf),
             ];
             await writer.WriteLineAsync(string.Join(',', cells.Select(CsvCells.Escape)));
         }

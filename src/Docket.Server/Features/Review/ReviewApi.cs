@@ -7,6 +7,7 @@ using Docket.Data.Model;
 using Docket.Server.Api;
 using Docket.Server.Features.Audit;
 using Docket.Server.Features.Documents;
+using Docket.Server.Features.Duplicates;
 using Docket.Server.Observability;
 using Docket.Server.Processing;
 using Microsoft.EntityFrameworkCore;
@@ -74,15 +75,22 @@ public static class ReviewApi
 
         var edits = new ReviewEdits(request.Fields ?? [], Blank(request.Title), Blank(request.Category), Blank(request.Notes));
         var now = clock.GetUtcNow();
+        // An edit may change the issuer, number, date, total or category: the keys that find duplicates change with it.
+        var keys = document.CurrentResult is { } result ? DuplicateInvoices.KeysOf(ResultData.Parse(result.Data), edits) : DuplicateKeys.None;
         // The version guard makes the document read above the one edited, so its values are the "before" of the trail.
-        var updated = await AuditTrail.UpdateAsync(db, () => db.Documents
-            .Where(d => d.Id == id && d.Version == expected && d.Status == DocumentStatus.Processed)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(d => d.Review, edits.ToJson())
-                .SetProperty(d => d.ReviewedAt, now)
-                .SetProperty(d => d.ReviewedBy, user.Id)
-                .SetProperty(d => d.UpdatedAt, now)
-                .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken),
+        var updated = await AuditTrail.UpdateAsync(db, async () =>
+            {
+                var rows = await db.Documents
+                    .Where(d => d.Id == id && d.Version == expected && d.Status == DocumentStatus.Processed)
+                    .ExecuteUpdateAsync(set => set
+                        .SetProperty(d => d.Review, edits.ToJson())
+                        .SetProperty(d => d.ReviewedAt, now)
+                        .SetProperty(d => d.ReviewedBy, user.Id)
+                        .SetProperty(d => d.UpdatedAt, now)
+                        .SetProperty(d => d.Version, d => d.Version + 1), cancellationToken);
+                if (rows > 0) await DuplicateInvoices.StoreAsync(db, id, document.OwnerId, keys, cancellationToken);
+                return rows;
+            },
             () => AuditTrail.ReviewEdits(document, ReviewEdits.Parse(document.Review), edits, user, now), cancellationToken);
         var current = await DocumentsApi.FindAsync(db, user, id, cancellationToken);
         if (current is null) return ApiErrors.NotFound(http, "document", id);
@@ -91,14 +99,14 @@ public static class ReviewApi
                 $"The document changed since version {expected} (now {current.Version}); reload it and apply your edits again.",
                 new { expected_version = expected, current_version = current.Version });
         http.Response.Headers.ETag = DocumentViews.ETag(current.Version);
-        return TypedResults.Ok(await DocumentsApi.DetailAsync(current, store, cancellationToken));
+        return TypedResults.Ok(await DocumentsApi.DetailAsync(current, store, db, cancellationToken));
     }
 
     private static async Task<IResult> Approve(HttpContext http, Guid id, DocketDbContext db, IJobStore store, CurrentUser user,
         TimeProvider clock, LearningFeed learning, ServerMetrics metrics, CancellationToken cancellationToken)
     {
         if (await DocumentsApi.FindAsync(db, user, id, cancellationToken) is not { } document) return ApiErrors.NotFound(http, "document", id);
-        if (document.Status == DocumentStatus.Finalized) return await AlreadyFinalizedAsync(document, store, cancellationToken);
+        if (document.Status == DocumentStatus.Finalized) return await AlreadyFinalizedAsync(document, store, db, cancellationToken);
         var expected = ExpectedVersion(http, null);
         var sources = DocumentStateMachine.SourcesOf(DocumentStatus.Finalized).ToList();
         var now = clock.GetUtcNow();
@@ -118,7 +126,7 @@ public static class ReviewApi
         }
         // Check-then-act: a concurrent approval may have finalised it since the read above; that is the same no-op.
         if (updated == 0 && await DocumentsApi.FindAsync(db, user, id, cancellationToken) is { Status: DocumentStatus.Finalized } finalized)
-            return await AlreadyFinalizedAsync(finalized, store, cancellationToken);
+            return await AlreadyFinalizedAsync(finalized, store, db, cancellationToken);
         return await DecisionAsync(http, db, store, user, id, updated, expected, DocumentStatus.Finalized, "finalized",
             "The document is finalised and read-only; it is included in exports.", cancellationToken);
     }
@@ -140,10 +148,11 @@ public static class ReviewApi
         }
     }
 
-    private static async Task<IResult> AlreadyFinalizedAsync(Document document, IJobStore store, CancellationToken cancellationToken) =>
+    private static async Task<IResult> AlreadyFinalizedAsync(Document document, IJobStore store, DocketDbContext db,
+        CancellationToken cancellationToken) =>
         TypedResults.Ok(new DecisionResponse("already_finalized",
             $"The document was already finalised at {document.FinalizedAt:O}; nothing changed.",
-            await DocumentsApi.DetailAsync(document, store, cancellationToken)));
+            await DocumentsApi.DetailAsync(document, store, db, cancellationToken)));
 
     private static async Task<IResult> Reject(HttpContext http, Guid id, DecisionRequest? request, DocketDbContext db, IJobStore store,
         CurrentUser user, TimeProvider clock, CancellationToken cancellationToken)
@@ -207,7 +216,7 @@ public static class ReviewApi
                 new { status = Wire.Name(current.Status), allowed = DocumentStateMachine.TargetsOf(current.Status).Select(Wire.Name) });
         }
         http.Response.Headers.ETag = DocumentViews.ETag(current.Version);
-        return TypedResults.Ok(new DecisionResponse(outcome, message, await DocumentsApi.DetailAsync(current, store, cancellationToken)));
+        return TypedResults.Ok(new DecisionResponse(outcome, message, await DocumentsApi.DetailAsync(current, store, db, cancellationToken)));
     }
 
     /// <summary>If-Match wins over the body; both accept the bare number or the quoted ETag.</summary>

@@ -81,6 +81,16 @@ function DocumentView({ document }: { document: DocumentDetail }) {
           {document.result && (
             <section aria-labelledby="fields-title" className="card">
               <h2 id="fields-title" className="mb-3 text-lg font-semibold">Fields</h2>
+              {document.result.duplicates.length > 0 && (
+                <ul aria-label="Possible duplicates" className="mb-3 space-y-1 rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-950">
+                  {document.result.duplicates.map((duplicate) => (
+                    <li key={duplicate.document_id}>
+                      {duplicate.message}{" "}
+                      <Link to={`/documents/${duplicate.document_id}`} className="link">Open {duplicate.filename}</Link>
+                    </li>
+                  ))}
+                </ul>
+              )}
               {Object.keys(document.result.fields).length === 0 ? (
                 <p className="text-sm text-slate-600">No fields were found in this document.</p>
               ) : (

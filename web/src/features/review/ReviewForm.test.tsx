@@ -21,6 +21,30 @@ describe("ReviewForm", () => {
     expect(within(warnings).getByText("Total was found with low confidence.")).toBeInTheDocument();
   });
 
+  it("warns of a duplicate invoice with a link to the other document", () => {
+    const detail = processedDetail();
+    const otherId = "0193a000-0000-7000-8000-000000000002";
+    detail.result!.duplicates = [{
+      document_id: otherId, match: "invoice_number", filename: "invoice-copy.pdf", status: "finalized",
+      message: "Possibly a duplicate: invoice-copy.pdf (finalized) has the same issuer and invoice number.",
+      link: `/api/v1/documents/${otherId}`,
+    }];
+    renderWithClient(<ReviewForm document={detail} text={invoiceText} onNext={() => {}} />);
+
+    const warnings = screen.getByRole("region", { name: "Check before approving" });
+    expect(within(warnings).getByText(/Possibly a duplicate: invoice-copy\.pdf \(finalized\) has the same issuer and invoice number\./)).toBeInTheDocument();
+    expect(within(warnings).getByRole("link", { name: "Open invoice-copy.pdf" })).toHaveAttribute("href", `/documents/${otherId}`);
+  });
+
+  it("shows no duplicate warning when the invoice has none", () => {
+    const detail = processedDetail();
+    detail.result!.data.warnings = [];
+    detail.result!.fields.total!.confidence = 0.95;
+    renderWithClient(<ReviewForm document={detail} text={invoiceText} onNext={() => {}} />);
+
+    expect(screen.queryByRole("region", { name: "Check before approving" })).not.toBeInTheDocument();
+  });
+
   it("highlights where a field was found when it gets focus", async () => {
     const user = userEvent.setup();
     renderWithClient(<ReviewForm document={processedDetail()} text={invoiceText} onNext={() => {}} />);

@@ -147,10 +147,16 @@ export function ReviewForm({ document, text, onNext }: { document: DocumentDetai
         {otherError && <ErrorNotice error={otherError} />}
       </div>
 
-      {(result.data.warnings.length > 0 || lowFields.length > 0) && (
+      {(result.data.warnings.length > 0 || result.duplicates.length > 0 || lowFields.length > 0) && (
         <section aria-labelledby="warnings-title" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
           <h3 id="warnings-title" className="font-semibold">Check before approving</h3>
           <ul className="ml-5 list-disc">
+            {result.duplicates.map((duplicate) => (
+              <li key={duplicate.document_id}>
+                {duplicate.message}{" "}
+                <Link to={`/documents/${duplicate.document_id}`} className="link">Open {duplicate.filename}</Link>
+              </li>
+            ))}
             {result.data.warnings.map((warning) => <li key={warning}>{warning}</li>)}
             {lowFields.map((name) => <li key={name}>{humanise(name)} was found with low confidence.</li>)}
           </ul>
