@@ -81,9 +81,12 @@ Console.WriteLine(report);
 if (options.Misses) Console.WriteLine(Report.RenderMisses(scored));
 if (options.Write is { } target)
 {
-    var (marker, heading) = options.Folds is null
-        ? ("make eval", "Invoice extraction accuracy (`make eval`)")
-        : ("make eval cv", "Invoice extraction accuracy, cross-validated (`make eval CV=5`)");
+    var (marker, heading) = options switch
+    {
+        { Folds: not null } => ("make eval cv", "Invoice extraction accuracy, cross-validated (`make eval CV=5`)"),
+        { RulesOnly: true } => ("make eval rules", "Invoice extraction accuracy, the rules alone"),
+        _ => ("make eval", "Invoice extraction accuracy (`make eval`)"),
+    };
     Report.WriteSection(target, marker, heading, report);
     Console.WriteLine($"Written to {target}.");
 }
