@@ -336,7 +336,9 @@ public static partial class FieldCandidates
         }
 
         var domains = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Match m in EmailOrUrl().Matches(grid.Content))
+        // The pattern backtracks over every word; most documents have no address to find.
+        var hasAddresses = MayHoldAddress(grid.Content);
+        foreach (Match m in hasAddresses ? EmailOrUrl().Matches(grid.Content) : Enumerable.Empty<Match>())
         {
             var host = m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value;
             foreach (var part in host.Split('.', '-')) if (part.Length >= 3) domains.Add(LabelLexicon.Normalise(part));
@@ -378,7 +380,7 @@ public static partial class FieldCandidates
                 .Add(AddressBelow(grid, line, column))
                 .Add(line.Rank == 0)
                 .Add(value.EndsWith(':'))
-                .Add(EmailOrUrl().IsMatch(value))
+                .Add(hasAddresses && MayHoldAddress(value) && EmailOrUrl().IsMatch(value))
                 .Add(twoLines)
                 .Add(i >= single && !twoLines);
             candidates.Add(new FieldCandidate(value, "text", start, end, row.ToArray()));
@@ -416,6 +418,9 @@ public static partial class FieldCandidates
         var newline = text.IndexOf('\n');
         return text[..newline].TrimEnd() + " " + text[(newline + 1)..].TrimStart();
     }
+
+    private static bool MayHoldAddress(string text) =>
+        text.Contains('@') || text.Contains("www.", StringComparison.OrdinalIgnoreCase) || text.Contains("://", StringComparison.Ordinal);
 
     private static int BitCount(int kinds) => System.Numerics.BitOperations.PopCount((uint)kinds);
 

@@ -152,23 +152,25 @@ public static class LabelLexicon
         ]),
     ];
 
-    private static readonly Dictionary<string, LabelKind[]> Phrases = BuildPhrases();
+    private static readonly Dictionary<string, int> Phrases = BuildPhrases();
+
+    /// <summary>Looks up a window of a normalised line without cutting it out: labels are matched on every cell of every page.</summary>
+    private static readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> PhraseSpans = Phrases.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>The longest phrase, in words: no window longer than this needs looking up.</summary>
     private static readonly int LongestPhrase = Phrases.Keys.Max(p => p.Count(c => c == ' ') + 1);
 
-    private static Dictionary<string, LabelKind[]> BuildPhrases()
+    private static Dictionary<string, int> BuildPhrases()
     {
-        var phrases = new Dictionary<string, HashSet<LabelKind>>(StringComparer.Ordinal);
+        var phrases = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (kind, words) in Entries)
         foreach (var phrase in words)
         {
             var key = Normalise(phrase);
-            if (!phrases.TryGetValue(key, out var kinds)) phrases[key] = kinds = [];
-            kinds.Add(kind);
+            phrases[key] = phrases.GetValueOrDefault(key) | (1 << (int)kind);
         }
 
-        return phrases.ToDictionary(p => p.Key, p => p.Value.Order().ToArray(), StringComparer.Ordinal);
+        return phrases;
     }
 
     /// <summary>
@@ -178,7 +180,8 @@ public static class LabelLexicon
     public static string Normalise(ReadOnlySpan<char> text)
     {
         var builder = new StringBuilder(text.Length);
-        var decomposed = text.ToString().Normalize(NormalizationForm.FormD);
+        // Most labels are plain ASCII, which has nothing to decompose.
+        var decomposed = Ascii.IsValid(text) ? text : text.ToString().Normalize(NormalizationForm.FormD).AsSpan();
         var space = true;
         foreach (var raw in decomposed)
         {
@@ -220,17 +223,17 @@ public static class LabelLexicon
     public static int KindsIn(string normalised)
     {
         if (normalised.Length == 0) return 0;
-        var words = normalised.Split(' ');
+        Span<int> starts = stackalloc int[Math.Min(normalised.Length / 2 + 1, 256)];
+        var words = 0;
+        for (var i = 0; i < normalised.Length && words < starts.Length; i++)
+            if (i == 0 || normalised[i - 1] == ' ') starts[words++] = i;
+
         var kinds = 0;
-        for (var i = 0; i < words.Length; i++)
+        for (var w = 0; w < words; w++)
+        for (var n = 1; n <= LongestPhrase && w + n <= words; n++)
         {
-            var phrase = words[i];
-            for (var n = 1; n <= LongestPhrase && i + n <= words.Length; n++)
-            {
-                if (n > 1) phrase += " " + words[i + n - 1];
-                if (Phrases.TryGetValue(phrase, out var found))
-                    foreach (var kind in found) kinds |= 1 << (int)kind;
-            }
+            var end = w + n < words ? starts[w + n] - 1 : normalised.Length;
+            if (PhraseSpans.TryGetValue(normalised.AsSpan(starts[w], end - starts[w]), out var found)) kinds |= found;
         }
 
         return kinds;
