@@ -4,6 +4,7 @@ return args.FirstOrDefault() switch
 {
     "e2e" => await Run(() => EndToEnd.RunAsync(args[1..])),
     "analysis" => await Run(() => AnalysisBench.RunAsync(args[1..])),
+    "fields" => await Run(() => FieldsBench.RunAsync(args[1..])),
     "queue" => await Run(() => QueueBench.RunAsync(args[1..])),
     "queue-worker" => await Run(() => QueueBench.WorkAsync(args[1..])),
     "list" => await Run(() => ListBench.RunAsync(args[1..])),
@@ -28,6 +29,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: Docket.Bench e2e [DOCUMENTS] [CLIENTS]               uploads over HTTP until processed (BENCH_MODE=drain: separate worker)
                Docket.Bench analysis [CORPUS] [ROUNDS]              analyse+categorise µs per document; corpus accuracy
+               Docket.Bench fields [CORPUS] [ROUNDS]                the field stage's CPU per text invoice, rules alone and with the scorer
                Docket.Bench queue PROVIDER JOBS PROCESSES [SLOTS] [WARMUP]  no-op jobs/s from claim to completion, after WARMUP (= JOBS) jobs (sqlite | postgres)
                Docket.Bench list PROVIDER COUNT                     GET /documents p50/p99 over COUNT seeded documents (sqlite | postgres)
                Docket.Bench pdf [PAGES] [RUNS] [invoice|report|all] [COPY.pdf]  the pipeline on a text PDF against raw pdftotext -layout
