@@ -105,11 +105,11 @@ public static partial class InvoiceFieldExtractor
         return match.Success ? start + match.Length : start;
     }
 
-    [GeneratedRegex(@"\s+(?:TAX\s+|Tax\s+)?(?:INVOICE|Invoice|RECHNUNG|Rechnung|FACTURE|Facture|RECEIPT|Receipt|CREDIT\s+NOTE|Credit\s+Note|GUTSCHRIFT|Gutschrift|AVOIR|Avoir)\s*$")]
+    [GeneratedRegex(@"\s+(?:TAX\s+|Tax\s+)?(?:INVOICE|Invoice|RECHNUNG|Rechnung|FACTURE|Facture|RECEIPT|Receipt|CREDIT\s+NOTE|Credit\s+Note|GUTSCHRIFT|Gutschrift|AVOIR|Avoir|FACTUUR|Factuur|FACTURA|Factura|FATTURA|Fattura|FATURA|Fatura|FAKTURA|Faktura|LASKU|Lasku|KVITTO|Kvitto|KVITTERING|Kvittering|RECIBO|Recibo)\s*$")]
     private static partial Regex TrailingTitle();
 
     /// <summary>A title before a name ("INVOICE Acme Ltd"), not before a label ("Invoice No.").</summary>
-    [GeneratedRegex(@"^(?:TAX\s+|Tax\s+)?(?:INVOICE|Invoice|RECHNUNG|Rechnung|FACTURE|Facture|RECEIPT|Receipt|CREDIT\s+NOTE|Credit\s+Note|GUTSCHRIFT|Gutschrift|AVOIR|Avoir)\s+(?!(?:No|Nr|Number|Nummer|Date|Datum|Num|N°|Total|Betrag|Montant)\b)(?=\p{Lu}\p{L}*\s)")]
+    [GeneratedRegex(@"^(?:TAX\s+|Tax\s+)?(?:INVOICE|Invoice|RECHNUNG|Rechnung|FACTURE|Facture|RECEIPT|Receipt|CREDIT\s+NOTE|Credit\s+Note|GUTSCHRIFT|Gutschrift|AVOIR|Avoir|FACTUUR|Factuur|FACTURA|Factura|FATTURA|Fattura|FATURA|Fatura|FAKTURA|Faktura|LASKU|Lasku|KVITTO|Kvitto|KVITTERING|Kvittering|RECIBO|Recibo)\s+(?!(?:No|Nr|Number|Nummer|Date|Datum|Num|N°|Total|Betrag|Montant|Numer|Número|Numero|Fecha|Data|Dato|Nro)\b)(?=\p{Lu}\p{L}*\s)")]
     private static partial Regex LeadingTitle();
 
     private static (int Start, int End)? Trimmed(string content, int start, int end)
@@ -171,12 +171,16 @@ public static partial class InvoiceFieldExtractor
         ["GMBH"] = "GmbH", ["LTD"] = "Ltd", ["LTD."] = "Ltd.", ["INC"] = "Inc", ["INC."] = "Inc.", ["LLC"] = "LLC", ["LLP"] = "LLP",
         ["PLC"] = "PLC", ["AG"] = "AG", ["KG"] = "KG", ["UG"] = "UG", ["OHG"] = "OHG", ["GBR"] = "GbR", ["SARL"] = "SARL",
         ["SAS"] = "SAS", ["SA"] = "SA", ["EURL"] = "EURL", ["CO."] = "Co.", ["CO"] = "Co", ["CORP."] = "Corp.", ["PVT."] = "Pvt.",
-        ["E.K."] = "e.K.", ["E.V."] = "e.V.", ["&"] = "&",
+        ["E.K."] = "e.K.", ["E.V."] = "e.V.", ["&"] = "&", ["BHD"] = "Bhd", ["BHD."] = "Bhd.", ["SDN"] = "Sdn", ["SDN."] = "Sdn.",
+        ["S/B"] = "S/B", ["B.V."] = "B.V.", ["BV"] = "BV", ["N.V."] = "N.V.", ["S.L."] = "S.L.", ["S.A."] = "S.A.", ["S.P.A."] = "S.p.A.",
+        ["S.R.L."] = "S.r.l.", ["LDA"] = "Lda", ["LDA."] = "Lda.", ["AB"] = "AB", ["A/S"] = "A/S", ["AS"] = "AS", ["APS"] = "ApS",
+        ["OY"] = "Oy", ["OYJ"] = "Oyj",
     };
 
     private static readonly HashSet<string> SmallWords = new(StringComparer.OrdinalIgnoreCase)
     {
         "and", "of", "the", "und", "der", "die", "das", "am", "im", "de", "du", "des", "la", "le", "les", "et", "à",
+        "en", "van", "het", "y", "del", "e", "di", "della", "da", "do", "dos", "och", "og", "i",
     };
 
     private static string TitleCase(string capitals)
@@ -212,21 +216,30 @@ public static partial class InvoiceFieldExtractor
         return new Found(content[from..to], "text", 0, from, to, -1);
     }
 
-    [GeneratedRegex(@"\b(?:gmbh|ltd|limited|llc|llp|l\.l\.c|inc|corp|corporation|plc|sarl|sàrl|sasu|eurl|pvt|pty|s\.?r\.?l|s\.?p\.?a|gbr|k\.k|ohg)\b\.?", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:gmbh|ltd|limited|llc|llp|l\.l\.c|inc|corp|corporation|plc|sarl|sàrl|sasu|eurl|pvt|pty|s\.?r\.?l|s\.?p\.?a|gbr|k\.k|ohg|sdn\.?\s*bhd|bhd|s/b|lda|ltda|sp\.\s*z\s*o\.\s*o|spółka|s\.\s*l\.\s*u|s\.\s*a\.\s*u|bvba|v\.o\.f|oyj|aps|enterprise|trading)\b\.?", RegexOptions.IgnoreCase)]
     private static partial Regex LegalForm();
 
     /// <summary>Short forms that are also ordinary words in some language are only taken in their usual spelling.</summary>
-    [GeneratedRegex(@"(?<=\s)(?:AG|KG|UG|SA|SAS|SE|NV|BV|N\.V\.|B\.V\.|AB|AS|A/S|ApS|Oy|PC|P\.C\.|Co\.|e\.\s?K\.|e\.V\.|S\.A\.|S\.L\.|KGaA)(?=$|[\s,)])")]
+    [GeneratedRegex(@"(?<=\s)(?:AG|KG|UG|SA|SAS|SE|NV|BV|N\.V\.|B\.V\.|AB|AS|ASA|A/S|ApS|DA|ANS|Oy|Oyj|Ky|PC|P\.C\.|Co\.|e\.\s?K\.|e\.V\.|S\.A\.|S\.L\.|S\.L\.U\.|S\.A\.U\.|SL|SLU|SpA|S\.p\.A\.|Srl|SRL|S\.r\.l\.|Lda\.?|VOF|V\.O\.F\.|KGaA)(?=$|[\s,)])")]
     private static partial Regex ShortLegalForm();
 
-    [GeneratedRegex(@"\b(?:street|st\.|road|rd\.|lane|avenue|ave\.|drive|boulevard|blvd|plaza|suite|floor|unit|court|square|straße|strasse|str\.|weg|platz|allee|gasse|damm|ufer|chaussee|rue|chemin|quai|impasse|allée|bd\.?|via|calle|p\.?o\.?\s*box|postfach|bp\s)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:street|st\.|road|rd\.|lane|avenue|ave\.|drive|boulevard|blvd|plaza|suite|floor|unit|court|square|straße|strasse|str\.|weg|platz|allee|gasse|damm|ufer|chaussee|rue|chemin|quai|impasse|allée|bd\.?|via|calle|p\.?o\.?\s*box|postfach|bp\s"
+        // Street words of the other languages, and street names that are one word ending in one ("Dorpsstraat", "Storgata", "Strandvej").
+        + @"|avenida|avda\.?|plaza|paseo|carrer|c/|viale|piazza|corso|largo|rua|travessa|ul\.|al\.|ulica|jalan|jln\.?|lorong|taman|lot\s*\d|no\.\s*\d"
+        + @"|\p{L}{2,}(?:straat|laan|plein|gracht|kade|singel|steeg|gatan|gata|gate|vägen|veien|vei|vej|gade|katu|tie|polku|kuja))\b", RegexOptions.IgnoreCase)]
     private static partial Regex StreetOrPlace();
 
     /// <summary>Lines that say something else: contact and tax details, greetings, payment terms, page furniture.</summary>
-    [GeneratedRegex(@"^(?:tel|phone|fax|mobile|e-?mail|web|iban|bic|swift|vat|ust|tva|gst|gstin|ein|tax|siret|siren|rcs|steuer|st\.?-?nr|uid|hrb|hra|mwst|amtsgericht|registered|company\s*(?:no|reg)|reg\.?\s*no|abn|page|seite|dear|hi|hello|sehr\s+geehrte|bonjour|madame|monsieur|date|datum|due|customer|kunden|client|order|bestell|description|bezeichnung|désignation|subject|betreff|objet|re:|thank|vielen|merci|bank|account|konto|payment|zahlung|paiement|please|bitte|veuillez)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:tel|phone|fax|mobile|e-?mail|web|iban|bic|swift|vat|ust|tva|gst|gstin|ein|tax|siret|siren|rcs|steuer|st\.?-?nr|uid|hrb|hra|mwst|amtsgericht|registered|company\s*(?:no|reg)|reg\.?\s*no|abn|page|seite|dear|hi|hello|sehr\s+geehrte|bonjour|madame|monsieur|date|datum|due|customer|kunden|client|order|bestell|description|bezeichnung|désignation|subject|betreff|objet|re:|thank|vielen|merci|bank|account|konto|payment|zahlung|paiement|please|bitte|veuillez"
+        + @"|btw|kvk|iva|nif|cif|nipc|nip|regon|krs|cvr|org\.?\s*nr|orgnr|organisationsnummer|moms|mva|alv|y-tunnus|p\.?\s*iva|partita|codice|telefoon|teléfono|telefono|telefone|telefon|tlf|puh|puhelin"
+        + @"|fecha|dato|päivämäärä|pagina|página|strona|sida|side|sivu|klant|cliente|kund|kunde|asiakas|nabywca|odbiorca|betaling|pago|pagamento|płatność|betalning|maksu"
+        + @"|bedankt|gracias|grazie|obrigad[oa]|dziękujemy|tack|kiitos|geachte|estimad[oa]|gentile|prezad[oa]|szanown[iy]|hej|hei|kære|bästa)\b", RegexOptions.IgnoreCase)]
     private static partial Regex NotAName();
 
     /// <summary>The heading of the recipient's block; the lines under it (to the next blank line) are the customer's.</summary>
-    [GeneratedRegex(@"^\W*(?:bill(?:ed)?\s*to|invoice\s*to|sold\s*to|ship(?:ped)?\s*to|deliver(?:ed|y)?\s*(?:to|address)|customer|client|buyer|recipient|rechnungsempfänger|rechnungsadresse|empfänger|lieferadresse|lieferanschrift|kunde|factur[ée]\s*à|adress[ée]\s*à|destinataire|livr[ée]\s*à|to)\b(?!\s*(?:id\b|no\b|nr\b|number|nummer|n°|#|ref))", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\W*(?:bill(?:ed)?\s*to|invoice\s*to|sold\s*to|ship(?:ped)?\s*to|deliver(?:ed|y)?\s*(?:to|address)|customer|client|buyer|recipient|rechnungsempfänger|rechnungsadresse|empfänger|lieferadresse|lieferanschrift|kunde|factur[ée]\s*à|adress[ée]\s*à|destinataire|livr[ée]\s*à|to"
+        + @"|aan|klant|afnemer|factuuradres|afleveradres|geadresseerde|cliente|destinatario|destinatário|facturar\s*a|faturar\s*a|enviar\s*a|fatturare\s*a|intestatario|spett(?:\.|abile)"
+        + @"|nabywca|odbiorca|kund|köpare|mottagare|faktureringsadress|leveransadress|køber|kjøper|modtager|mottaker|faktureringsadresse|leveringsadresse|til|asiakas|vastaanottaja|ostaja|laskutusosoite|toimitusosoite)\b"
+        + @"(?!\s*(?:id\b|no\b|nr\b|number|nummer|numer|número|numero|nro\b|n°|nº|#|ref))", RegexOptions.IgnoreCase)]
     private static partial Regex RecipientMarker();
 }

@@ -7,7 +7,8 @@ namespace Docket.Core.Pipeline.Stages.Fields;
 
 /// <summary>
 /// A text-based extractor for invoices, receipts and credit notes: finds labelled values
-/// ("Invoice No.:", "Rechnungsdatum", "Total TTC") in English, German and French, normalises them,
+/// ("Invoice No.:", "Rechnungsdatum", "Total TTC", "Factuurnummer", "Termin płatności", "Att betala") in the
+/// languages of <see cref="Analysis.LanguageGuesser.Languages"/>, normalises them,
 /// reconciles net, tax and total the way the documents mean them, checks them, and records where
 /// each was found. Every value's source covers exactly the raw text it came from; a value worked
 /// out from others (a sum of two VAT lines) has no source.
@@ -43,22 +44,35 @@ public static partial class InvoiceFieldExtractor
         L(@"\brechnungs-?(?:nummer|nr\b\.?)|\brechnung\s*(?:nr\b\.?|nummer|#)|\brechnungskorrektur\s*(?:nr\b\.?|nummer)", 0.9),
         L(@"\b(?:n°|no\b\.?|numéro)\s*(?:de\s*)?facture\b|\bfacture\s*(?:n°|no\b\.?|numéro|#)", 0.9),
         L(@"\bcredit\s*(?:note|memo)\s*(?:no\b\.?|number|#|nr\b\.?)|\bgutschrifts?-?\s*(?:nummer|nr\b\.?)|\bavoir\s*(?:n°|no\b\.?|numéro)|\b(?:n°|numéro)\s*d'avoir\b", 0.9),
-        L(@"\b(?:receipt|transaction|trans\.?|order)\s*(?:no\b\.?|number|#|nr\b\.?)|\b(?:beleg|bon|kassenbon|quittungs?)-?\s*(?:nr\b\.?|nummer)|\b(?:bon|ticket|reçu|quittance)\s*(?:n°|no\b\.?)|\bn°\s*(?:de\s*)?(?:ticket|reçu)\b", 0.85),
-        L(@"^[\w\[\]. ]*\b(?:number|numero|numéro|nummer)\s*:", 0.6),
+        // Dutch, Spanish, Italian, Portuguese, Polish, the Nordic languages and Finnish: "Factuurnummer", "Factura n.º",
+        // "N. fattura", "Número da fatura", "Nr faktury", "Fakturanr.", "Laskun numero".
+        L(@"\bfactuur-?\s*(?:nummer|nr\b\.?|no\b\.?|#)|\b(?:n\.?\s?[º°]|no\b\.?|n\b\.?|nr\b\.?|núm\b\.?|número|numero)\s*(?:de\s*(?:la\s*)?|da\s*|do\s*|della\s*)?(?:factura|fattura|fatura|factuur)\b"
+            + @"|\b(?:factura|fattura|fatura)\s*(?:n\.?\s?[º°]|no\b\.?|n\b\.?|nr\b\.?|núm\b\.?|número|numero|#)|\b(?:numer|nr\b\.?)\s*faktury\b|\bfaktur[ay]\s*(?:vat\s*)?(?:nr\b\.?|numer\b|no\b\.?)"
+            + @"|\bfaktura-?\s*(?:nummer|nr\b\.?|no\b\.?)|\blasku(?:n)?\s*(?:numero|nro\b\.?|nr\b\.?)", 0.9),
+        L(@"\b(?:creditnota|creditfactuur|kreditnota|kreditfaktura|hyvityslasku|nota\s*de\s*crédito|nota\s*di\s*credito|faktura\s*korygująca|factura\s*rectificativa)\s*"
+            + @"(?:n\.?\s?[º°]|no\b\.?|n\b\.?|nr\b\.?|nummer|numer\b|número|numero|nro\b\.?|#)", 0.9),
+        L(@"\b(?:receipt|transaction|trans\.?|order)\s*(?:no\b\.?|number|#|nr\b\.?)|\b(?:beleg|bon|kassenbon|quittungs?)-?\s*(?:nr\b\.?|nummer)|\b(?:bon|ticket|reçu|quittance)\s*(?:n°|no\b\.?)|\bn°\s*(?:de\s*)?(?:ticket|reçu)\b"
+            + @"|\b(?:kassa)?bon-?\s*nummer|\b(?:ticket|scontrino|recibo|ricevuta|talão|kvitto|kvittering|kuitti)-?\s*(?:n\.?\s?[º°]|no\b\.?|n\b\.?|nr\b\.?|nummer|número|numero|nro\b\.?)|\bnr\s*paragonu\b|\bparagon\s*(?:fiskalny\s*)?nr\b\.?|\bkuitin\s*numero\b", 0.85),
+        L(@"^[\w\[\]. ]*\b(?:number|numero|numéro|nummer|número|numer|nro)\s*:", 0.6),
         // A till receipt's number right after its name: "Beleg 93178", "Receipt 0042".
         L(@"^\W*(?:beleg|bon|receipt|ticket|quittung|reçu)(?=\s+#?\d)", 0.6),
         // The document's name followed by a reference: "# Invoice PP-2024-675", "Rechnung HÜ-2023-456".
-        L(@"^[#*\s]*(?:tax\s+)?(?:invoice|rechnung|facture|credit\s+note|gutschrift|avoir)\b(?=\s+\S*\d)", 0.6),
+        L(@"^[#*\s]*(?:tax\s+)?(?:invoice|rechnung|facture|credit\s+note|gutschrift|avoir|factuur|factura|fattura|fatura|faktura(?:\s+vat)?|lasku|creditnota|kreditnota)\b(?=\s+\S*\d)", 0.6),
     ];
 
     /// <summary>A number introduced as another document's ("Zu Rechnung Nr.", "refers to invoice") is not this one's.</summary>
-    [GeneratedRegex(@"(?:\bzu|\bto|\bauf|\bagainst|\boriginal|\bref(?:erence)?|\bbezug|\bcorrects?|\bfor|\bstorno|\bd'origine|\bde\s+la|\bihre?)\s*[:.]?\s*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:\bzu|\bto|\bauf|\bagainst|\boriginal|\bref(?:erence)?|\bbezug|\bcorrects?|\bfor|\bstorno|\bd'origine|\bde\s+la|\bihre?|\bdo|\bvan|\bbij|\bop|\bsulla|\bcorrige|\brectifica|\bkorygowanej|\bavser|\bvedr(?:ørende|\.)?|\bkoskien)\s*[:.]?\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex ReferencePrefix();
 
     private static readonly Label[] DateLabels =
     [
         L(@"\binvoice\s*date\b|\bdate\s*of\s*(?:issue|invoice)\b|\bissue\s*date\b|\bissued(?:\s*on)?\b|\bdate\s*issued\b|\binvoice_date\b|\bcredit\s*note\s*date\b|\breceipt\s*date\b", 0.9),
         L(@"\brechnungsdatum\b|\bbelegdatum\b|\bausstellungsdatum\b|\bgutschriftsdatum\b|\bdate\s*de\s*(?:la\s*)?facture\b|\bdate\s*d?'?[ée]mission\b|\bdate\s*de\s*l'avoir\b", 0.9),
+        L(@"\bfactuur-?\s*datum\b|\bdatum\s*factuur\b|\bfecha\s*(?:de\s*(?:la\s*)?)?(?:factura|emisión|expedición)\b|\bdata\s*(?:della\s*|da\s*)?(?:fattura|fatura|faktury)\b"
+            + @"|\bdata\s*(?:di|de)\s*emiss(?:ione|ão)\b|\bdata\s*wystawienia\b|\bfaktura-?\s*(?:datum|dato)\b|\bfaktureringsdatum\b|\blaskun?\s*(?:päivämäärä|päiväys)\b|\blaskupäivä\b", 0.9),
+        // The bare word for "date", unless it is another date's ("Fecha de vencimiento", "Data di scadenza", "Data sprzedaży").
+        L(@"\bfecha\b(?!\s*(?:de\s*)?(?:vencimiento|entrega|pago|pedido|caducidad|valor|operación))|\bdata\b(?!\s*(?:di\s*|de\s*|do\s*)?(?:scadenza|vencimento|consegna|entrega|pagamento|ordine|płatności|zapłaty|dostawy|sprzedaży|wykonania|sheet|protection|processing))"
+            + @"|\bdato\b|\bpäivämäärä\b|\bpvm\b", 0.7),
         L(@"(?<!due\s|delivery\s|order\s|service\s)\bdate\b(?!\s*(?:de\s*livraison|d'échéance|due|of\s*(?:delivery|service|supply)))|(?<!liefer|leistungs|bestell)\bdatum\b", 0.7),
         L(@"\bcreated(?:\s*(?:at|on))?\b", 0.6),
     ];
@@ -67,6 +81,10 @@ public static partial class InvoiceFieldExtractor
     [
         L(@"\bdue\s*date\b|\bpayment\s*due\b|\bdue\s*(?:on|by)\b|\bdue_date\b|\bdate\s*due\b", 0.9),
         L(@"\bf(?:ä|ae)llig(?:keit(?:sdatum)?|\s*am|\s*bis)?\b|\bzahlbar\s*bis\b|\bzahlungsziel\b|\bdate\s*d'échéance\b|\béchéance\b|\bà\s*payer\s*avant\s*le\b", 0.9),
+        L(@"\bverval-?\s*(?:datum|dag)\b|\buiterste\s*betaal-?\s*datum\b|\bfecha\s*(?:de\s*)?vencimiento\b|\bvencimiento\b|\bfecha\s*límite\s*de\s*pago\b|\bdata\s*(?:di\s*)?scadenza\b|\bscadenza\b"
+            + @"|\bdata\s*(?:de\s*)?vencimento\b|\bvencimento\b|\bdata\s*limite\s*(?:de\s*)?pagamento\b|\btermin\s*(?:płatności|zapłaty)\b|\bpłatne\s*do\b|\bförfallo-?\s*(?:datum|dag)\b|\bforfalds-?\s*(?:dato|dag)\b"
+            + @"|\bforfalls-?\s*(?:dato|dag)\b|\beräpäivä\b", 0.9),
+        L(@"\bte\s*betalen\s*(?:vóór|voor)\b|\bbetalen\s*(?:vóór|voor)\b|\bpagar\s*antes\s*de[l]?\b|\bda\s*pagare\s*entro\b|\bzapłata\s*do\b|\b(?:att\s*)?betala[s]?\s*senast\b|\bbetales\s*(?:senest|innen)\b|\bmaksettava\s*viimeistään\b", 0.6),
         L(@"\b(?:please\s*)?pay\s*by\b|\bpayable\s*by\b|\bà\s*régler\s*avant\s*le\b|\bà\s*régler\s*au\s*plus\s*tard\s*le\b|\bbis\s*zum\b", 0.6),
     ];
 
@@ -74,38 +92,51 @@ public static partial class InvoiceFieldExtractor
     [
         L(@"\bgrand\s*total\b|\btotal\s*ttc\b|\bmontant\s*ttc\b|\bgesamtbetrag\b|\brechnungsbetrag\b|\bendbetrag\b|\bgutschriftsbetrag\b|\bgesamtsumme\b|\bbruttobetrag\b", 0.9),
         L(@"\binvoice\s*total\b|\btotal\s*(?:amount|due|credit|incl\.?|including)\b|\bamount\s*total\b|\btotal\s*(?:invoice\s*)?value\b|\btotal\s*à\s*payer\b|\bmontant\s*total\b(?!\s*ht)", 0.9),
-        L(@"(?<!sub-?\s?)\btotal\b(?!\s*(?:ht|net|excl|hors|before|vor|qty|quantity|vat|tax|tva|mwst|gst|items?|paid|hours?))|\bsumme\b(?!\s*netto)|\bbrutto\b", 0.8),
+        L(@"\btotaal\s*(?:te\s*betalen|incl\.?|inclusief|factuur)\b|\btotaalbedrag\b|\bimporte\s*total\b|\btotal\s*(?:factura|a\s*pagar|con\s*iva|(?:da\s*)?fatura|documento)\b|\btotale\s*(?:fattura|documento|da\s*pagare|ivato)\b|\bimporto\s*totale\b"
+            + @"|\bvalor\s*total\b|\b(?:razem|kwota|suma)\s*do\s*zapłaty\b|\bwartość\s*brutto\b|\b(?:razem|suma)\s*brutto\b|\bsumma\s*att\s*betala\b|\btotal(?:belopp|beløb|beløp|sum)\b|\b(?:summa|total|totalt|sum)\s*(?:inkl\.?|inklusive)\s*(?:moms|mva)\b"
+            + @"|\bi\s*alt\s*inkl\.?\s*moms\b|\btotalt\s*å\s*betale\b|\bverollinen\s*yhteensä\b|\byhteensä\s*(?:sis\.?|sisältäen)\s*alv\b|\bloppusumma\b", 0.9),
+        L(@"(?<!sub-?\s?)\btotal\b(?!\s*(?:ht|net|excl|exkl|ekskl|eks\b|hors|before|vor|qty|quantity|vat|tax|tva|mwst|gst|sst|iva|btw|moms|mva|items?|paid|hours?|sin|sem|senza|discount|disc\b|savings|rounding|round|tendered|cash|change|pcs|units?|weight|sales\s*\(?\s*excl|(?:amount\s*)?(?:excl|exclusive|excluding|before)))|\bsumme\b(?!\s*netto)|\bbrutto\b"
+            + @"|(?<!sub)\btotaal\b(?!\s*(?:excl|exclusief|btw|korting))|\btotale\b(?!\s*(?:imponibile|iva|netto|parziale|sconto))|\brazem\b(?!\s*(?:netto|vat|podatek))|\bsumma\b(?!\s*(?:exkl|netto|moms))|\btotalt\b(?!\s*(?:eks|ekskl|exkl|netto|moms|mva))"
+            + @"|\bi\s*alt\b(?!\s*(?:ekskl|excl|uden|eks))|(?<!veroton\s*|alv\s*|arvonlisävero\s*)\byhteensä\b(?!\s*(?:veroton|ilman|alv\b))|\bnett\s*total\b", 0.8),
         // What is left to pay can be less than the total (a deposit paid), so it only counts when no total is written.
-        L(@"\bamount\s*due\b|\bbalance\s*due\b|\bnet\s*à\s*payer\b|\breste\s*à\s*payer\b|\bzu\s*zahlen\b|\bzahlbetrag\b|\bamount\s*payable\b|\bto\s*pay\b", 0.7),
+        L(@"\bamount\s*due\b|\bbalance\s*due\b|\bnet\s*à\s*payer\b|\breste\s*à\s*payer\b|\bzu\s*zahlen\b|\bzahlbetrag\b|\bamount\s*payable\b|\bto\s*pay\b"
+            + @"|\bte\s*betalen\b(?!\s*(?:vóór|voor|binnen))|\b(?:total\s*|importe\s*|valor\s*)?a\s*pagar\b|\bda\s*pagare\b(?!\s*entro)|\bdo\s*zapłaty\b|\batt\s*betala\b(?!\s*senast)|\bat\s*betale\b|\bå\s*betale\b|\bmaksettava(?:a)?\b(?!\s*viimeistään)", 0.7),
     ];
 
     private static readonly Label[] NetLabels =
     [
         L(@"\bnet\s*(?:amount|total|value)\b|\btotal\s*net\b|\btotal\s*(?:excl\.?|excluding|before|net\s*of)\s*(?:vat|tax)\b|\btaxable\s*(?:amount|value)\b|\bamount\s*before\s*tax\b", 0.85),
         L(@"\bnettobetrag\b|\bnetto(?:summe|betrag)?\b|\bsumme\s*netto\b|\bgesamt\s*netto\b|\btotal\s*ht\b|\bmontant\s*(?:total\s*)?ht\b|\bbase\s*ht\b", 0.85),
-        L(@"^\W*net\b(?!\s*(?:à|a)\s*payer)(?!\s*\d+\s*(?:days|tage|jours))", 0.8),
+        L(@"\b(?:totaal|bedrag|subtotaal)\s*(?:excl\.?|exclusief)\s*btw\b|\bnetto\s*bedrag\b|\bbase\s*imponible\b|\btotal\s*(?:sin|sem)\s*iva\b|\bimporte\s*neto\b|\b(?:totale\s*)?imponibile\b|\btotale\s*netto\b"
+            + @"|\bbase\s*tributável\b|\bvalor\s*(?:sem\s*iva|líquido|tributável)\b|\btotal\s*ilíquido\b|\bincidência\b|\b(?:wartość|razem|suma|kwota)\s*netto\b|\bnetto-?\s*(?:belopp|beløb|beløp)\b"
+            + @"|\b(?:summa|belopp|beløb|beløp|total|totalt|sum|i\s*alt)\s*(?:exkl\.?|ekskl\.?|eks\.?|exklusive|eksklusive|uden|utan)\s*(?:moms|mva)\b|\bveroton\s*(?:yhteensä|hinta|summa)?\b|\byhteensä\s*ilman\s*alv\b|\bsubtotal\s*excl\.?\s*(?:btw|iva|gst)\b", 0.85),
+        L(@"^\W*net\b(?!\s*(?:à|a)\s*payer)(?!\s*\d+\s*(?:days|tage|jours))(?!\s*total)", 0.8),
         // A subtotal comes before discounts and shipping; it is the net only when nothing else is.
-        L(@"\bsub-?\s*total\b|\bzwischensumme\b|\bsous-?\s*total\b", 0.75),
+        L(@"\bsub-?\s*total\b|\bzwischensumme\b|\bsous-?\s*total\b|\bsubtotaal\b|\bsubtotale\b|\bsuma\s*częściowa\b|\bdelsumma\b|\bdelsum\b|\bmellemsum\b|\bvälisumma\b", 0.75),
     ];
 
     private static readonly Label[] TaxLabels =
     [
-        L(@"\b(?:vat|sales\s*tax|tax|mwst|ust|tva|[cs]?gst|igst|hst|pst|qst|umsatzsteuer|mehrwertsteuer|consumption\s*tax)\b(?![\s.-]*(?:reg|id\b|idnr|no\b|nr\b|number|identification|invoice|intracom|exempt|rate\b))", 0.85),
+        L(@"\b(?:vat|sales\s*tax|tax|mwst|ust|tva|[cs]?gst|igst|hst|pst|qst|sst|service\s*tax|umsatzsteuer|mehrwertsteuer|consumption\s*tax|btw|iva|moms|mva|alv|ptu|skatt|impuesto|imposta|imposto|podatek|arvonlisävero|merverdiavgift|mervärdesskatt)\b"
+            + @"(?![\s.-]*(?:reg|id\b|idnr|no\b|nr\b|number|nummer|numer|número|identification|invoice|intracom|exempt|rate\b|nip\b|cvr|registr|code|incluido|incluida|inclusa|incluído|inbegrepen))", 0.85),
     ];
 
     private static readonly Label[] CurrencyLabels =
     [
-        L(@"\b(?:currency|währung|devise)\b", 0.95),
+        L(@"\b(?:currency|währung|devise|valuta|moneda|moeda|waluta|valuutta)\b", 0.95),
     ];
 
     private static readonly Label[] IssuerLabels =
     [
         L(@"^(?:[\w\[\]. ]*\.)?(?:seller|supplier|vendor|issuer|lieferant|verkäufer|fournisseur|vendeur|[ée]metteur)\.(?:name|nom|company|firma|raison sociale)\s*:", 0.9),
-        L(@"^\W*(?:from|vendor|supplier|seller|issuer|issued\s*by|sold\s*by|lieferant|verkäufer|rechnungssteller|fournisseur|vendeur|[ée]metteur|account name|supplier name|vendor name|company name)\b", 0.85),
+        L(@"^\W*(?:from|vendor|supplier|seller|issuer|issued\s*by|sold\s*by|lieferant|verkäufer|rechnungssteller|fournisseur|vendeur|[ée]metteur|account name|supplier name|vendor name|company name"
+            + @"|leverancier|verkoper|proveedor|vendedor|emisor|fornitore|cedente|prestatore|fornecedor|sprzedawca|wystawca|leverantör|säljare|leverandør|sælger|selger|myyjä|laskuttaja)\b", 0.85),
+        // Words that are also surnames or prepositions ("van", "de", "da") only as a label with its colon.
+        L(@"^\W*(?:van|de|da|fra|från|od|lähettäjä)\s*:", 0.8),
     ];
 
     /// <summary>Wording of a document that charges no tax: small businesses, exports, reverse charge.</summary>
-    [GeneratedRegex(@"\b(?:no\s+vat\s+(?:is\s+)?charged|vat\s+exempt|exempt\s+from\s+vat|not\s+subject\s+to\s+vat|zero[-\s]rated|(?:§|paragraph)\s*19\s*ustg|keine\s+umsatzsteuer|ohne\s+(?:umsatzsteuer|mwst)|umsatzsteuerfrei|steuerfrei|tva\s+non\s+applicable|exon[ée]r[ée]e?\s+de\s+tva|sans\s+tva|franchise\s+en\s+base\s+de\s+tva|art(?:icle|\.)?\s*293\s*b|reverse\s+charge|steuerschuldnerschaft\s+des\s+leistungsempfängers|autoliquidation)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:btw\s+verlegd|vrijgesteld\s+van\s+btw|exento\s+de\s+iva|inversión\s+del\s+sujeto\s+pasivo|esente\s+iva|operazione\s+esente|inversione\s+contabile|isento\s+de\s+iva|iva\s+autoliquidação|autoliquidação|zwolnion[ey]\s+z\s+vat|odwrotne\s+obciążenie|omvänd\s+skattskyldighet|momsfri|omvendt\s+betalingspligt|fritatt\s+for\s+mva|ikke\s+mva-?pliktig|käännetty\s+verovelvollisuus|no\s+vat\s+(?:is\s+)?charged|vat\s+exempt|exempt\s+from\s+vat|not\s+subject\s+to\s+vat|zero[-\s]rated|(?:§|paragraph)\s*19\s*ustg|keine\s+umsatzsteuer|ohne\s+(?:umsatzsteuer|mwst)|umsatzsteuerfrei|steuerfrei|tva\s+non\s+applicable|exon[ée]r[ée]e?\s+de\s+tva|sans\s+tva|franchise\s+en\s+base\s+de\s+tva|art(?:icle|\.)?\s*293\s*b|reverse\s+charge|steuerschuldnerschaft\s+des\s+leistungsempfängers|autoliquidation)", RegexOptions.IgnoreCase)]
     private static partial Regex NoTaxCharged();
 
     [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}\-/_.#]*")]
@@ -217,7 +248,10 @@ public static partial class InvoiceFieldExtractor
                 _ => null,
             };
             if (read is not null && Best(doc.Search, doc.Content, doc.Lines, [label], read, preferLast: false) is { } found)
-                values[field] = found;
+            {
+                if (field != FieldNames.Currency) values[field] = found;
+                else if (WhichKroner(doc.Content, found) is { } currency) values[field] = currency;
+            }
         }
     }
 
@@ -261,6 +295,7 @@ public static partial class InvoiceFieldExtractor
         var currency = Best(doc.Search, content, lines, CurrencyLabels, ReadCurrency, preferLast: false)
             ?? (total is null ? null : CurrencyOnLine(content, lines[total.Line], 0.9))
             ?? MostFrequentCurrency(content, doc.Ranges);
+        currency = WhichKroner(content, currency);
         Put(values, FieldNames.Currency, currency);
 
         // Only the US (and a few others that invoice in dollars) write month first; elsewhere 03/05/2024 is the 3rd of May.
@@ -465,6 +500,12 @@ public static partial class InvoiceFieldExtractor
         return false;
     }
 
+    /// <summary>"kr" becomes the crowns of the document's country, or no currency when it does not say which.</summary>
+    private static Found? WhichKroner(string content, Found? currency) =>
+        currency?.Value != Currencies.Kroner ? currency
+            : Currencies.ResolveKroner(content) is { } iso ? currency with { Value = iso, Confidence = currency.Confidence * 0.9 }
+            : null;
+
     private static Found? CurrencyOnLine(string content, TextLine line, double confidence) =>
         Currencies.FindMarks(content, line.Start, line.End).FirstOrDefault() is { Iso: not null } mark
             ? new Found(mark.Iso, "currency", confidence, mark.Start, mark.End, -1)
@@ -494,7 +535,8 @@ public static partial class InvoiceFieldExtractor
 
     private static bool IsDocumentTitle(ReadOnlySpan<char> line) => DocumentTitle().IsMatch(line);
 
-    [GeneratedRegex(@"^(?:tax\s+)?(?:invoice|rechnung|facture|credit\s+note|gutschrift|receipt|quittung|reçu|avoir|kassenbon|ticket|rechnungskorrektur|facture\s+d'avoir)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?:tax\s+)?(?:invoice|rechnung|facture|credit\s+note|gutschrift|receipt|quittung|reçu|avoir|kassenbon|ticket|rechnungskorrektur|facture\s+d'avoir"
+        + @"|factuur|factura|fattura|fatura|faktura|lasku|rachunek|creditnota|kreditnota|kreditfaktura|hyvityslasku|nota\s+de\s+crédito|nota\s+di\s+credito|kassabon|recibo|ricevuta|scontrino|paragon|kvitto|kvittering|kuitti|cash\s+bill|official\s+receipt)\b", RegexOptions.IgnoreCase)]
     private static partial Regex DocumentTitle();
 
     /// <summary>Credit notes are stored negative (money flowing back), whether or not they print the sign.</summary>
