@@ -91,11 +91,11 @@ public static partial class InvoiceFieldExtractor
     private static readonly Label[] TotalLabels =
     [
         L(@"\bgrand\s*total\b|\btotal\s*ttc\b|\bmontant\s*ttc\b|\bgesamtbetrag\b|\brechnungsbetrag\b|\bendbetrag\b|\bgutschriftsbetrag\b|\bgesamtsumme\b|\bbruttobetrag\b", 0.9),
-        L(@"\binvoice\s*total\b|\btotal\s*(?:amount|due|credit|incl\.?|including)\b|\bamount\s*total\b|\btotal\s*(?:invoice\s*)?value\b|\btotal\s*à\s*payer\b|\bmontant\s*total\b(?!\s*ht)", 0.9),
+        L(@"\binvoice\s*total\b|\btotal\s*(?:amount|due|credit|incl\.?|including)\b|\btotal\s*(?:sales\s*)?\(?\s*(?:incl\.?|inclusive|including|with)\b(?!\s*(?:of\s*)?[\d.]+\s*%?\s*(?:gst|vat|tax|sst)\s*$)|\btotal\s*rounded\b|\brounded\s*total\b|\bnett?\s*total\b|\btotal\s*(?:amt\.?\s*|amount\s*)?payable\b|\bamount\s*total\b|\btotal\s*(?:invoice\s*)?value\b|\btotal\s*à\s*payer\b|\bmontant\s*total\b(?!\s*ht)", 0.9),
         L(@"\btotaal\s*(?:te\s*betalen|incl\.?|inclusief|factuur)\b|\btotaalbedrag\b|\bimporte\s*total\b|\btotal\s*(?:factura|a\s*pagar|con\s*iva|(?:da\s*)?fatura|documento)\b|\btotale\s*(?:fattura|documento|da\s*pagare|ivato)\b|\bimporto\s*totale\b"
             + @"|\bvalor\s*total\b|\b(?:razem|kwota|suma)\s*do\s*zapłaty\b|\bwartość\s*brutto\b|\b(?:razem|suma)\s*brutto\b|\bsumma\s*att\s*betala\b|\btotal(?:belopp|beløb|beløp|sum)\b|\b(?:summa|total|totalt|sum)\s*(?:inkl\.?|inklusive)\s*(?:moms|mva)\b"
             + @"|\bi\s*alt\s*inkl\.?\s*moms\b|\btotalt\s*å\s*betale\b|\bverollinen\s*yhteensä\b|\byhteensä\s*(?:sis\.?|sisältäen)\s*alv\b|\bloppusumma\b", 0.9),
-        L(@"(?<!sub-?\s?)\btotal\b(?!\s*(?:ht|net|excl|exkl|ekskl|eks\b|hors|before|vor|qty|quantity|vat|tax|tva|mwst|gst|sst|iva|btw|moms|mva|items?|paid|hours?|sin|sem|senza|discount|disc\b|savings|rounding|round|tendered|cash|change|pcs|units?|weight|sales\s*\(?\s*excl|(?:amount\s*)?(?:excl|exclusive|excluding|before)))|\bsumme\b(?!\s*netto)|\bbrutto\b"
+        L(@"(?<!(?:sub|tax|gst|vat|sst)-?\s?)\btotal\b(?!\s*[(\[]?\s*(?:ht|net|excl|exkl|ekskl|eks\b|hors|before|vor|qty|quantity|vat|tax|tva|mwst|gst|sst|iva|btw|moms|mva|items?|paid|hours?|sin|sem|senza|discount|disc\b|savings?|includes\b|rounding|round|tendered|cash|change|pcs|units?|weight|sales\s*\(?\s*excl|(?:amount\s*)?(?:excl|exclusive|excluding|before)))|\bsumme\b(?!\s*netto)|\bbrutto\b"
             + @"|(?<!sub)\btotaal\b(?!\s*(?:excl|exclusief|btw|korting))|\btotale\b(?!\s*(?:imponibile|iva|netto|parziale|sconto))|\brazem\b(?!\s*(?:netto|vat|podatek))|\bsumma\b(?!\s*(?:exkl|netto|moms))|\btotalt\b(?!\s*(?:eks|ekskl|exkl|netto|moms|mva))"
             + @"|\bi\s*alt\b(?!\s*(?:ekskl|excl|uden|eks))|(?<!veroton\s*|alv\s*|arvonlisävero\s*)\byhteensä\b(?!\s*(?:veroton|ilman|alv\b))|\bnett\s*total\b", 0.8),
         // What is left to pay can be less than the total (a deposit paid), so it only counts when no total is written.
@@ -170,6 +170,7 @@ public static partial class InvoiceFieldExtractor
 
         if (vendors?.Recall(content, values.GetValueOrDefault(FieldNames.Issuer)?.Value) is { } vendor)
             ApplyLessons(document, values, vendor);
+        if (!tabular) ApplyCashRounding(document, values);
         if (!tabular) Reconcile(document, values);
 
         if (category == Categories.CreditNote) MakeNegative(values);
@@ -286,7 +287,10 @@ public static partial class InvoiceFieldExtractor
         var (content, search, lines) = (doc.Content, doc.KeySearch, doc.Lines);
         Put(values, FieldNames.InvoiceNumber, FindInvoiceNumber(doc));
         ValueReader amount = doc.Json ? ReadJsonAmount : ReadAmount;
-        var total = Best(search, content, lines, TotalLabels, amount, preferLast: true);
+        // A tax summary's own "Total" row (net and tax per rate) closes many receipts; it is not the document's total.
+        var summary = TaxSummaryStart(search, doc.Ranges);
+        var total = (summary < 0 ? null : Best(search, content, lines, TotalLabels, amount, preferLast: true, accept: (lineStart, _) => lineStart < summary))
+            ?? Best(search, content, lines, TotalLabels, amount, preferLast: true);
         Put(values, FieldNames.Total, total);
         Put(values, FieldNames.Net, Best(search, content, lines, NetLabels, amount, preferLast: true, subtotalBelow: 0.8));
         Put(values, Subtotal, Best(search, content, lines, NetLabels[^1..], amount, preferLast: false));
@@ -309,6 +313,58 @@ public static partial class InvoiceFieldExtractor
         Put(values, FieldNames.DueDate, due);
         Put(values, FieldNames.Issuer, FindIssuer(doc));
     }
+
+    /// <summary>
+    /// Tills that round to the coin print the exact total, then a rounding line, then what was paid
+    /// ("TOTAL 60.31 / ROUNDING ADJ -0.01 / 60.30"): the total is the rounded one. It is taken when it is printed
+    /// below the rounding line, or when the rounding carries its sign; a rounding line above the total is already in it.
+    /// </summary>
+    private static void ApplyCashRounding(Document doc, Dictionary<string, Found> values)
+    {
+        if (!values.TryGetValue(FieldNames.Total, out var total) || !total.HasSource || total.Line < 0) return;
+        var lines = doc.Lines;
+        for (var i = total.Line + 1; i < lines.Count && i <= total.Line + 3; i++)
+        {
+            var line = lines[i];
+            if (!CashRounding().IsMatch(doc.Search.AsSpan(line.Start, line.End - line.Start))) continue;
+            if (ReadAmount(doc.Content, line.Start, line.End) is not { } adjustment || adjustment.Amount == 0 || Math.Abs(adjustment.Amount) >= 1) return;
+
+            var magnitude = Math.Abs(adjustment.Amount);
+            for (var j = i + 1; j < lines.Count && j <= i + 3; j++)
+            {
+                if (PaymentLine().IsMatch(doc.Search.AsSpan(lines[j].Start, lines[j].End - lines[j].Start)) && !CashRounding().IsMatch(doc.Search.AsSpan(lines[j].Start, lines[j].End - lines[j].Start)))
+                    break;
+                if (ReadAmount(doc.Content, lines[j].Start, lines[j].End) is { } paid
+                    && (Math.Abs(paid.Amount - (total.Amount - magnitude)) < Tolerance / 2 || Math.Abs(paid.Amount - (total.Amount + magnitude)) < Tolerance / 2))
+                {
+                    values[FieldNames.Total] = paid with { Confidence = total.Confidence, Line = j };
+                    return;
+                }
+            }
+
+            var before = doc.Content.AsSpan(line.Start, adjustment.Start - line.Start).TrimEnd();
+            var negative = adjustment.Amount < 0 || (before.Length > 0 && before[^1] == '(');
+            var positive = before.Length > 0 && before[^1] == '+';
+            if (negative || positive)
+                values[FieldNames.Total] = new Found(Amounts.Format(total.Amount + (negative ? -magnitude : magnitude)), "amount", total.Confidence * 0.9, -1, -1, total.Line);
+            return;
+        }
+    }
+
+    [GeneratedRegex(@"^\W*(?:rounding|round(?:ing)?[\s-]*(?:adj(?:ustment)?|off)|rounded|öresavrundning|avrundning|afrunding|øreafrunding|avrunding|pyöristys|arrondi|redondeo|arrotondamento|arredondamento|zaokrąglenie|rundung|afronding)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex CashRounding();
+
+    /// <summary>Where a table of tax per rate begins ("GST SUMMARY", "VAT analysis", "MwSt-Übersicht"), or -1.</summary>
+    private static int TaxSummaryStart(string search, (int Start, int End)[] ranges)
+    {
+        foreach (var (start, end) in ranges)
+            if (TaxSummaryHeading().Match(search, start, end - start) is { Success: true } match)
+                return match.Index;
+        return -1;
+    }
+
+    [GeneratedRegex(@"^\W*(?:gst|vat|tax|sst|mwst|ust|tva|btw|iva|moms|mva|alv)[\s-]*(?:summary|analysis|breakdown|übersicht|récapitulatif|overzicht|resumen|riepilogo|resumo|podsumowanie|specifikation|spesifikasjon|erittely)\b", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
+    private static partial Regex TaxSummaryHeading();
 
     private static void Put(Dictionary<string, Found> values, string name, Found? found)
     {
@@ -337,7 +393,8 @@ public static partial class InvoiceFieldExtractor
                 if (!match.Success || (accept is not null && !accept(line.Start, match.Index))) continue;
 
                 var found = read(content, match.Index + match.Length, ValueEnd(content, match.Index + match.Length, line.End));
-                if (found is null && IsBlankAfterSeparators(content, match.Index + match.Length, line.End) && NextNonBlank(content, lines, i) is { } next)
+                if (found is null && IsBlankAfterSeparators(content, match.Index + match.Length, line.End) && NextNonBlank(content, lines, i) is { } next
+                    && !PaymentLine().IsMatch(search.AsSpan(lines[next].Start, lines[next].End - lines[next].Start)))
                     found = read(content, lines[next].Start, lines[next].End) is { } below ? below with { Line = next } : null;
                 if (found is null) continue;
                 best = found with { Confidence = label.Confidence, Line = found.Line < 0 ? i : found.Line, IsSubtotal = label.Confidence < subtotalBelow };
@@ -347,6 +404,13 @@ public static partial class InvoiceFieldExtractor
 
         return best;
     }
+
+    /// <summary>
+    /// A till's payment lines: what was handed over, given back or rounded away. A label alone on its line ("TOTAL")
+    /// does not take its value from one of these below it; the cash tendered is not the total.
+    /// </summary>
+    [GeneratedRegex(@"^\W*(?:cash|change|tendered|rounding|round(?:ing)?\s*adj|tunai|baki|paid|payment|card|credit\s*card|visa|mastercard|wechselgeld|gegeben|bar|rückgeld|rendu|espèces|monnaie|contant|wisselgeld|efectivo|cambio|contanti|resto|dinheiro|troco|gotówka|reszta|kontant|växel|byttepenge|veksel|käteinen|vaihtoraha)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex PaymentLine();
 
     /// <summary>
     /// Where a label's value ends: the end of the line, or, in a page laid out in two columns, the
