@@ -150,35 +150,36 @@ public static class LanguageGuesser
         """;
 
     private const string Portuguese = """
-        o a os as um uma uns umas e ou de do da dos das ao à aos em no na nos nas com por pelo pela para sem
+        o os um uma uns umas e ou de da dos das ao à aos em na nos nas com por pelo pela para sem
         sobre entre que como quando onde é são foi ser está estão estar há muito mais mas também seu sua seus
         não se lhe nós nosso nossa este esta isto esse essa isso obrigado obrigada você
         """;
 
     private const string Polish = """
-        i w z na do od za po o we ze przy dla bez przez nad pod przed między że jak gdy gdzie jest są był była
-        być nie tak ale też lub albo czy się to ten ta te tego tej który która które jego jej ich nasz nasza
+        w z na od za po o ze przy dla bez przez nad pod przed między że jak gdy gdzie jest są był była
+        być nie tak ale też lub albo czy się ten ta te tego tej który która które jego jej ich nasz nasza
         wasz pan pani dziękujemy prosimy
         """;
 
     // Danish and Norwegian share most of their function words; the ones listed under each are those the other spells otherwise.
+    // Words that are also English ("at", "for", "on", "do") are left out: a receipt's few English words must stay English.
     private const string Swedish = """
         och att det som en ett är på av för med till den inte om har jag vi ni de man var kan ska skall så
-        från eller men också vid när hur här där under efter utan mellan vår våra er era tack
+        från eller men också vid när hur här där efter utan mellan vår våra er era tack
         """;
 
     private const string Danish = """
-        og at det som en et er på af for med til den ikke om har jeg vi de man var kan skal så fra eller men
-        også ved når hvor her der under efter uden mellem vores jeres tak venlig hilsen
+        og det som en et er på af med til den ikke om har jeg vi de man var kan skal så fra eller men
+        også ved når hvor der efter uden mellem vores jeres tak venlig hilsen
         """;
 
     private const string Norwegian = """
-        og at det som en et er på av for med til den ikke om har jeg vi de man var kan skal så fra eller men
-        også ved når hvor her der under etter uten mellom vår våre deres takk vennlig hilsen
+        og det som en et er på av med til den ikke om har jeg vi de man var kan skal så fra eller men
+        også ved når hvor der etter uten mellom vår våre deres takk vennlig hilsen
         """;
 
     private const string Finnish = """
-        ja on ei se että tai kuin mutta myös jos kun niin ole oli ovat olla tämä tuo nämä ne me te he hän
+        ja ei se että tai kuin mutta myös jos kun niin ole oli ovat olla tämä tuo nämä ne te hän
         minä sinä meidän teidän heidän kanssa ilman mukaan kiitos
         """;
 
@@ -199,7 +200,7 @@ public static class LanguageGuesser
 
     private const string SpanishBusiness = """
         factura importe fecha cliente cantidad precio unitario descripción concepto base imponible iva
-        subtotal vencimiento pago forma proveedor número albarán pedido recibo ticket efectivo cambio abono
+        vencimiento pago forma proveedor número albarán pedido recibo ticket efectivo cambio abono
         rectificativa transferencia empresa dirección teléfono
         """;
 
@@ -216,7 +217,7 @@ public static class LanguageGuesser
         """;
 
     private const string PortugueseBusiness = """
-        fatura factura recibo valor data cliente quantidade preço unitário descrição iva subtotal
+        fatura factura recibo valor data cliente quantidade preço unitário descrição iva
         vencimento pagamento fornecedor número encomenda nif contribuinte dinheiro troco desconto transferência
         obrigado morada
         """;
@@ -234,7 +235,7 @@ public static class LanguageGuesser
         """;
 
     private const string DanishBusiness = """
-        faktura fakturanummer fakturadato beløb dato kunde antal pris beskrivelse moms ialt subtotal
+        faktura fakturanummer fakturadato beløb dato kunde antal pris beskrivelse moms
         forfaldsdato betaling betalingsbetingelser leverandør nummer kvittering kontant byttepenge rabat dage
         ekskl inkl cvr
         """;
