@@ -249,7 +249,7 @@ public static class LanguageGuesser
     private const string FinnishBusiness = """
         lasku laskun laskunumero laskupäivä päivämäärä eräpäivä asiakas määrä hinta kuvaus alv yhteensä
         veroton verollinen maksu maksuehto toimittaja numero kuitti käteinen vaihtoraha alennus viitenumero
-        tilinumero kpl
+        tilinumero kpl vero välisumma sivu kokonaishinta yksikköhinta maksutapa pankki viite
         """;
 
     private const string FrenchBusiness = """

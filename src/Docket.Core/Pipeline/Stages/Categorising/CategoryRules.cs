@@ -30,7 +30,7 @@ public static class CategoryRules
             + " | cash sale | cash bill | official receipt | kassabon | kassaticket | kwitantie | recibo | ticket de compra | ricevuta"
             + " | scontrino | scontrino fiscale | paragon | paragon fiskalny | kvitto | kvittering | kuitti"),
         (Categories.CreditNote, "credit note | credit memo | credit notice | gutschrift | rechnungskorrektur | stornorechnung | avoir"
-            + " | facture d'avoir | note de crédit | creditnota | creditfactuur | nota de crédito | factura rectificativa | nota di credito"
+            + " | facture d'avoir | note de crédit | creditnota | creditfactuur | nota de crédito | factura rectificativa | factura de abono | nota di credito"
             + " | faktura korygująca | korekta faktury | nota kredytowa | kreditfaktura | kreditnota | hyvityslasku"),
         (Categories.Contract, "*agreement | *contract | *vertrag | contrat | terms and conditions | terms & conditions | lease"
             + " | allgemeine geschäftsbedingungen | conditions générales | bail | convention | avenant | addendum | statement of work"),

@@ -57,7 +57,7 @@ public static partial class InvoiceFieldExtractor
         // A till receipt's number right after its name: "Beleg 93178", "Receipt 0042".
         L(@"^\W*(?:beleg|bon|receipt|ticket|quittung|reçu)(?=\s+#?\d)", 0.6),
         // The document's name followed by a reference: "# Invoice PP-2024-675", "Rechnung HÜ-2023-456".
-        L(@"^[#*\s]*(?:tax\s+)?(?:invoice|rechnung|facture|credit\s+note|gutschrift|avoir|factuur|factura|fattura|fatura|faktura(?:\s+vat)?|lasku|creditnota|kreditnota)\b(?=\s+\S*\d)", 0.6),
+        L(@"^[#*\s]*(?:tax\s+)?(?:invoice|rechnung|facture|credit\s+note|gutschrift|avoir|factuur|factura|fattura|fatura|faktura(?:\s+vat)?|lasku|creditnota|kreditnota|factura\s+(?:de\s+abono|rectificativa)|nota\s+d[ei]\s+cr[ée]dito|faktura\s+korygująca|hyvityslasku)\b(?=\s+\S*\d)", 0.6),
     ];
 
     /// <summary>A number introduced as another document's ("Zu Rechnung Nr.", "refers to invoice") is not this one's.</summary>
@@ -106,7 +106,7 @@ public static partial class InvoiceFieldExtractor
     private static readonly Label[] NetLabels =
     [
         L(@"\bnet\s*(?:amount|total|value)\b|\btotal\s*net\b|\btotal\s*(?:excl\.?|excluding|before|net\s*of)\s*(?:vat|tax)\b|\btaxable\s*(?:amount|value)\b|\bamount\s*before\s*tax\b", 0.85),
-        L(@"\bnettobetrag\b|\bnetto(?:summe|betrag)?\b|\bsumme\s*netto\b|\bgesamt\s*netto\b|\btotal\s*ht\b|\bmontant\s*(?:total\s*)?ht\b|\bbase\s*ht\b", 0.85),
+        L(@"\bnettobetrag\b|(?<!\d\s*(?:dagar|dage|dager|dagen|days|tage|päivää|dni|días|dias|giorni)\s*)\bnetto(?:summe|betrag)?\b|\bsumme\s*netto\b|\bgesamt\s*netto\b|\btotal\s*ht\b|\bmontant\s*(?:total\s*)?ht\b|\bbase\s*ht\b", 0.85),
         L(@"\b(?:totaal|bedrag|subtotaal)\s*(?:excl\.?|exclusief)\s*btw\b|\bnetto\s*bedrag\b|\bbase\s*imponible\b|\btotal\s*(?:sin|sem)\s*iva\b|\bimporte\s*neto\b|\b(?:totale\s*)?imponibile\b|\btotale\s*netto\b"
             + @"|\bbase\s*tributável\b|\bvalor\s*(?:sem\s*iva|líquido|tributável)\b|\btotal\s*ilíquido\b|\bincidência\b|\b(?:wartość|razem|suma|kwota)\s*netto\b|\bnetto-?\s*(?:belopp|beløb|beløp)\b"
             + @"|\b(?:summa|belopp|beløb|beløp|total|totalt|sum|i\s*alt)\s*(?:exkl\.?|ekskl\.?|eks\.?|exklusive|eksklusive|uden|utan)\s*(?:moms|mva)\b|\bveroton\s*(?:yhteensä|hinta|summa)?\b|\byhteensä\s*ilman\s*alv\b|\bsubtotal\s*excl\.?\s*(?:btw|iva|gst)\b", 0.85),
@@ -117,7 +117,7 @@ public static partial class InvoiceFieldExtractor
 
     private static readonly Label[] TaxLabels =
     [
-        L(@"\b(?:vat|sales\s*tax|tax|mwst|ust|tva|[cs]?gst|igst|hst|pst|qst|sst|service\s*tax|umsatzsteuer|mehrwertsteuer|consumption\s*tax|btw|iva|moms|mva|alv|ptu|skatt|impuesto|imposta|imposto|podatek|arvonlisävero|merverdiavgift|mervärdesskatt)\b"
+        L(@"\b(?:vat|sales\s*tax|tax|mwst|ust|tva|[cs]?gst|igst|hst|pst|qst|sst|service\s*tax|umsatzsteuer|mehrwertsteuer|consumption\s*tax|btw|iva|moms|mva|alv|ptu|skatt|impuesto|imposta|imposto|podatek|arvonlisävero|vero|merverdiavgift|mervärdesskatt)\b"
             + @"(?![\s.-]*(?:reg|id\b|idnr|no\b|nr\b|number|nummer|numer|número|identification|invoice|intracom|exempt|rate\b|nip\b|cvr|registr|code|incluido|incluida|inclusa|incluído|inbegrepen))", 0.85),
     ];
 
@@ -261,7 +261,11 @@ public static partial class InvoiceFieldExtractor
     /// "tax_rate.percentage: 10.25" is not read as a tax.</param>
     /// <param name="Json">Rendered JSON ("path: value" lines), where a labelled value is the whole rest of its line.</param>
     /// <param name="Ranges">Where <paramref name="Lines"/> lie; what is looked for outside labels (a first date, currency marks) is looked for there too.</param>
-    private sealed record Document(string Content, string Search, List<TextLine> Lines, (int Start, int End)[] Ranges, string KeySearch, bool Json);
+    private sealed record Document(string Content, string Search, List<TextLine> Lines, (int Start, int End)[] Ranges, string KeySearch, bool Json)
+    {
+        /// <summary>Labels wrapped onto two lines (<see cref="FindWrappedLabels"/>); none in JSON, whose labels are keys.</summary>
+        public List<WrappedLabel> Wrapped { get; } = Json ? [] : FindWrappedLabels(Content, Lines);
+    }
 
     /// <summary>
     /// Blanks every JSON path but its last two keys ("invoice.lines[0].amount" becomes "lines[0].amount"),
@@ -305,8 +309,8 @@ public static partial class InvoiceFieldExtractor
         // Only the US (and a few others that invoice in dollars) write month first; elsewhere 03/05/2024 is the 3rd of May.
         var monthFirst = currency?.Value == "USD";
         ValueReader date = doc.Json ? (c, s, e) => ReadEpochDate(c, s, e) ?? ReadDate(c, s, e, monthFirst) : (c, s, e) => ReadDate(c, s, e, monthFirst);
-        var issued = Best(search, content, lines, DateLabels, date, preferLast: false);
-        var due = Best(search, content, lines, DueDateLabels, date, preferLast: false);
+        var issued = Best(search, content, lines, DateLabels, date, preferLast: false, wrapped: doc.Wrapped);
+        var due = Best(search, content, lines, DueDateLabels, date, preferLast: false, wrapped: doc.Wrapped);
         if (issued is not null && due is not null && issued.Start == due.Start) issued = null;
         issued ??= FirstUnlabelledDate(content, doc.Ranges, due, monthFirst);
         Put(values, FieldNames.Date, issued);
@@ -379,18 +383,38 @@ public static partial class InvoiceFieldExtractor
     /// its line takes its value from the next line. Labels below <paramref name="subtotalBelow"/> mark subtotals.
     /// </summary>
     private static Found? Best(string search, string content, List<TextLine> lines, Label[] labels, ValueReader read, bool preferLast,
-        double subtotalBelow = 0, Func<int, int, bool>? accept = null)
+        double subtotalBelow = 0, Func<int, int, bool>? accept = null, List<WrappedLabel>? wrapped = null)
     {
         Found? best = null;
+        var pending = 0;
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
+            var wrappedAt = -1;
+            for (; wrapped is not null && pending < wrapped.Count && wrapped[pending].Line <= i; pending++)
+            {
+                var w = wrapped[pending];
+                if (w.Line < i) continue;
+                foreach (var label in labels)
+                {
+                    if (best is not null && (label.Confidence < best.Confidence || (label.Confidence == best.Confidence && !preferLast)))
+                        continue;
+                    // The label must start where the cell does and need its second line: "Fecha de" alone is not "Fecha de vencimiento".
+                    var match = label.Pattern.Match(w.Text);
+                    if (!match.Success || match.Index != 0 || match.Length <= w.FirstPart || (accept is not null && !accept(line.Start, w.LabelStart))) continue;
+                    wrappedAt = w.LabelStart;
+                    if (read(content, w.ValueStart, w.ValueEnd) is not { } found) continue;
+                    best = found with { Confidence = label.Confidence, Line = i, IsSubtotal = label.Confidence < subtotalBelow };
+                    break;
+                }
+            }
+
             foreach (var label in labels)
             {
                 if (best is not null && (label.Confidence < best.Confidence || (label.Confidence == best.Confidence && !preferLast)))
                     continue;
                 var match = label.Pattern.Match(search, line.Start, line.End - line.Start);
-                if (!match.Success || (accept is not null && !accept(line.Start, match.Index))) continue;
+                if (!match.Success || match.Index == wrappedAt || (accept is not null && !accept(line.Start, match.Index))) continue;
 
                 var found = read(content, match.Index + match.Length, ValueEnd(content, match.Index + match.Length, line.End));
                 if (found is null && IsBlankAfterSeparators(content, match.Index + match.Length, line.End) && NextNonBlank(content, lines, i) is { } next
@@ -403,6 +427,65 @@ public static partial class InvoiceFieldExtractor
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// A label wrapped onto two lines in a narrow column of labels: "Fecha de   9/7/2025" above "vencimiento",
+    /// "Numer   R2025-0080" above "faktury". <see cref="Text"/> is the label as one line, of which the first line
+    /// holds <see cref="FirstPart"/> characters; its value is read on the first line.
+    /// </summary>
+    private sealed record WrappedLabel(int Line, int LabelStart, string Text, int FirstPart, int ValueStart, int ValueEnd);
+
+    /// <summary>
+    /// Every place where a line's cell could be the end of a label begun right above it: a lower-case word or two,
+    /// alone in its column, under the words of a cell that a wide gap separates from its value. Ordered by line.
+    /// </summary>
+    private static List<WrappedLabel> FindWrappedLabels(string content, List<TextLine> lines)
+    {
+        var found = new List<WrappedLabel>();
+        for (var i = 0; i + 1 < lines.Count; i++)
+        {
+            var (first, second) = (lines[i], lines[i + 1]);
+            if (second.Start != first.End + 1 || first.End - first.Start < 4) continue;
+            foreach (var (start, end) in Cells(content, second))
+            {
+                var rest = content.AsSpan(start, end - start);
+                if (!char.IsLower(rest[0]) || rest.ContainsAnyInRange('0', '9') || rest.ContainsAny(':', '@') || rest.Count(' ') > 1) continue;
+                var column = start - second.Start;
+                foreach (var shift in (ReadOnlySpan<int>)[0, -1, 1, -2, 2])
+                {
+                    var at = first.Start + column + shift;
+                    if (at < first.Start || at >= first.End || !char.IsLetter(content[at]) || (at > first.Start && content[at - 1] != ' ')) continue;
+                    var gap = content.IndexOf("  ", at, first.End - at, StringComparison.Ordinal);
+                    if (gap < 0) break;
+                    var head = content.AsSpan(at, gap - at);
+                    if (head.ContainsAnyInRange('0', '9') || head.Contains(':') || head.Count(' ') > 2) break;
+                    found.Add(new WrappedLabel(i, at, string.Concat(head, " ", rest).Replace('_', ' '), head.Length, gap, ValueEnd(content, gap, first.End)));
+                    break;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The parts of a line between gaps of two blanks or more.</summary>
+    private static List<(int Start, int End)> Cells(string content, TextLine line)
+    {
+        var cells = new List<(int Start, int End)>();
+        var i = line.Start;
+        while (i < line.End)
+        {
+            while (i < line.End && content[i] is ' ' or '\t') i++;
+            if (i >= line.End) break;
+            var start = i;
+            while (i < line.End && !(content[i] == '\t' || (content[i] == ' ' && i + 1 < line.End && content[i + 1] == ' '))) i++;
+            var end = i;
+            while (end > start && content[end - 1] == ' ') end--;
+            cells.Add((start, end));
+        }
+
+        return cells;
     }
 
     /// <summary>
@@ -455,7 +538,7 @@ public static partial class InvoiceFieldExtractor
     /// </summary>
     private static Found? FindInvoiceNumber(Document doc) =>
         Best(doc.KeySearch, doc.Content, doc.Lines, InvoiceNumberLabels, ReadReference, preferLast: false,
-            accept: (lineStart, labelIndex) => !ReferencePrefix().IsMatch(doc.Search.AsSpan(lineStart, labelIndex - lineStart).ToString()));
+            accept: (lineStart, labelIndex) => !ReferencePrefix().IsMatch(doc.Search.AsSpan(lineStart, labelIndex - lineStart).ToString()), wrapped: doc.Wrapped);
 
     private static Found? ReadReference(string content, int start, int end)
     {
