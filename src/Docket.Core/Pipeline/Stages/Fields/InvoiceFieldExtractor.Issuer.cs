@@ -28,17 +28,43 @@ public static partial class InvoiceFieldExtractor
         var inRecipient = false;
         var recipientLines = 0;
         var seen = 0;
+        // Under headings side by side ("To    From", "Aan    Van") the sender's column holds the issuer, the other the customer.
+        int? senderColumn = null;
+        var partyLines = 0;
         foreach (var line in doc.Lines)
         {
             var span = doc.Content.AsSpan(line.Start, line.End - line.Start);
             if (span.IsWhiteSpace())
             {
                 if (recipientLines > 0) inRecipient = false;
+                if (partyLines > 0) senderColumn = null;
                 continue;
             }
 
             if (++seen > LetterheadLines) break;
             if (span.TrimStart().StartsWith("|")) continue; // a table row: labels and values, not a letterhead
+            if (SenderColumn(doc.Content, line) is { } column)
+            {
+                (senderColumn, partyLines, inRecipient) = (column, 0, false);
+                continue;
+            }
+
+            if (senderColumn is { } sender)
+            {
+                foreach (var cell in LetterheadCells(doc.Content, line))
+                {
+                    if (Math.Abs(cell.Start - line.Start - sender) > 3) continue;
+                    if (Score(doc.Content, cell.Start, cell.End, cell.SenderLine, cell.Bold, rank) is not { } score) continue;
+                    rank++;
+                    // The first line under the sender's heading is its name.
+                    score += partyLines == 0 ? 0.4 : 0;
+                    if (best is null || score > best.Score) best = new IssuerCandidate(cell.Start, cell.End, score);
+                }
+
+                partyLines++;
+                continue;
+            }
+
             if (RecipientMarker().IsMatch(span))
             {
                 (inRecipient, recipientLines) = (true, 0);
@@ -66,6 +92,29 @@ public static partial class InvoiceFieldExtractor
     private readonly record struct LetterheadCell(int Start, int End, bool SenderLine, bool Bold);
 
     /// <summary>
+    /// Where the sender's column starts on a line of party headings side by side, one the recipient's and one the
+    /// sender's ("Bill to    From", "Til    Fra", "Nabywca    Sprzedawca"); null on any other line.
+    /// </summary>
+    private static int? SenderColumn(string content, TextLine line)
+    {
+        var cells = Cells(content, line);
+        if (cells.Count != 2) return null;
+        int? sender = null;
+        var recipient = false;
+        foreach (var (start, end) in cells)
+        {
+            var text = content.AsSpan(start, end - start).Trim("*:#,. ");
+            if (SenderHeading().IsMatch(text)) sender = start - line.Start;
+            else if (RecipientMarker().IsMatch(text) && text.Count(' ') <= 2) recipient = true;
+        }
+
+        return recipient ? sender : null;
+    }
+
+    [GeneratedRegex(@"^(?:from|sender|seller|supplier|vendor|issuer|von|absender|lieferant|verkäufer|de|émetteur|fournisseur|vendeur|van|afzender|leverancier|verkoper|da|remitente|emisor|proveedor|vendedor|mittente|fornitore|cedente|fornecedor|od|sprzedawca|wystawca|fra|från|avsändare|leverantör|säljare|afsender|leverandør|sælger|avsender|selger|lähettäjä|myyjä|laskuttaja|toimittaja)$", RegexOptions.IgnoreCase)]
+    private static partial Regex SenderHeading();
+
+    /// <summary>
     /// The cells of a letterhead line: columns apart by wide gaps, and of a sender line
     /// ("Acme GmbH · Hauptstr. 1 · 12345 Berlin") only the first part. A document title sharing
     /// the cell ("Lakeside Dental PC INVOICE", as OCR joins columns) is cut off.
@@ -81,6 +130,9 @@ public static partial class InvoiceFieldExtractor
             {
                 var text = content.AsSpan(cell.Start, cell.End - cell.Start);
                 var separator = text.IndexOfAny('·', '•');
+                // "Acme S.L. – Calle Mayor 1 – 48001 Bilbao": a sender line separated by dashes, twice at least.
+                if (separator < 0 && text.IndexOf(" – ", StringComparison.Ordinal) is var dash and > 0 && text[(dash + 3)..].Contains(" – ", StringComparison.Ordinal))
+                    separator = dash;
                 var bold = content.AsSpan(start, i - start).Trim().StartsWith("**");
                 if (separator > 0 && Trimmed(content, cell.Start, cell.Start + separator) is { } first)
                     yield return new LetterheadCell(first.Start, first.End, SenderLine: true, bold);
@@ -213,6 +265,9 @@ public static partial class InvoiceFieldExtractor
         if (gap > from) to = gap;
         while (to > from && (char.IsWhiteSpace(content[to - 1]) || content[to - 1] is ',' or '*')) to--;
         if (to - from is < 2 or > 100 || !content.AsSpan(from, to - from).ContainsAnyInRange('A', 'z')) return null;
+        // "From:" alone above "Invoice Date  10 December 2023": the next line is another label, not the name.
+        var name = content.AsSpan(from, to - from);
+        if (IsDocumentTitle(name) || NotAName().IsMatch(name) || name.Contains(':')) return null;
         return new Found(content[from..to], "text", 0, from, to, -1);
     }
 
@@ -233,7 +288,9 @@ public static partial class InvoiceFieldExtractor
     [GeneratedRegex(@"^(?:tel|phone|fax|mobile|e-?mail|web|iban|bic|swift|vat|ust|tva|gst|gstin|ein|tax|siret|siren|rcs|steuer|st\.?-?nr|uid|hrb|hra|mwst|amtsgericht|registered|company\s*(?:no|reg)|reg\.?\s*no|abn|page|seite|dear|hi|hello|sehr\s+geehrte|bonjour|madame|monsieur|date|datum|due|customer|kunden|client|order|bestell|description|bezeichnung|désignation|subject|betreff|objet|re:|thank|vielen|merci|bank|account|konto|payment|zahlung|paiement|please|bitte|veuillez"
         + @"|btw|kvk|iva|nif|cif|nipc|nip|regon|krs|cvr|org\.?\s*nr|orgnr|organisationsnummer|moms|mva|alv|y-tunnus|p\.?\s*iva|partita|codice|telefoon|teléfono|telefono|telefone|telefon|tlf|puh|puhelin"
         + @"|fecha|dato|päivämäärä|pagina|página|strona|sida|side|sivu|klant|cliente|kund|kunde|asiakas|nabywca|odbiorca|betaling|pago|pagamento|płatność|betalning|maksu"
-        + @"|bedankt|gracias|grazie|obrigad[oa]|dziękujemy|tack|kiitos|geachte|estimad[oa]|gentile|prezad[oa]|szanown[iy]|hej|hei|kære|bästa)\b", RegexOptions.IgnoreCase)]
+        + @"|bedankt|gracias|grazie|obrigad[oa]|dziękujemy|tack|kiitos|geachte|estimad[oa]|gentile|prezad[oa]|szanown[iy]|hej|hei|kære|bästa"
+        // Table headings, in case a letterhead is short and the table follows right below it.
+        + @"|description|beskrivelse|beschrijving|descripción|descrizione|descrição|opis|beskrivning|kuvaus|artikel|artikelen|articolo|artículo|item|items|qty|quantity|total|subtotal|amount)\b", RegexOptions.IgnoreCase)]
     private static partial Regex NotAName();
 
     /// <summary>The heading of the recipient's block; the lines under it (to the next blank line) are the customer's.</summary>
