@@ -265,6 +265,9 @@ public static partial class InvoiceFieldExtractor
         if (gap > from) to = gap;
         while (to > from && (char.IsWhiteSpace(content[to - 1]) || content[to - 1] is ',' or '*')) to--;
         if (to - from is < 2 or > 100 || !content.AsSpan(from, to - from).ContainsAnyInRange('A', 'z')) return null;
+        // "From: Acme ApS, Strandvejen 88, 2900 Hellerup": the name ends where its address begins.
+        var comma = content.IndexOf(", ", from, to - from, StringComparison.Ordinal);
+        if (comma > from + 1 && content.AsSpan(comma, to - comma).ContainsAnyInRange('0', '9')) to = comma;
         // "From:" alone above "Invoice Date  10 December 2023": the next line is another label, not the name.
         var name = content.AsSpan(from, to - from);
         if (IsDocumentTitle(name) || NotAName().IsMatch(name) || name.Contains(':')) return null;
