@@ -137,6 +137,10 @@ public static class CategoryRules
             + " | växel | växelpengar | byttepenge | veksel | vekslepenger | käteinen | vaihtoraha | tunai | baki | tendered | rounding | rounding adj"),
         new(Categories.Receipt, 1.5, "btw inbegrepen | incl btw | iva incluido | iva incluida | iva inclusa | iva incluído | w tym vat | inkl moms"
             + " | heraf moms | moms udgør | inkl mva | herav mva | sis alv | total incl gst | gst included | inclusive gst | incl gst | sst included"),
+        // Change handed back is given only at a till: a slip that prints it is a receipt, even one headed "TAX INVOICE".
+        new(Categories.Receipt, 3, "^change {n} | ^change {w} {n} | ^change due {n} | ^change due {w} {n} | ^cash tendered {n} | ^tendered {n}"
+            + " | ^baki {n} | ^wechselgeld {n} | ^rückgeld {n} | ^rendu {n} | ^rendu monnaie {n} | ^wisselgeld {n} | ^cambio {n} | ^resto {n}"
+            + " | ^troco {n} | ^reszta {n} | ^växel {n} | ^byttepenge {n} | ^veksel {n} | ^vaihtoraha {n}"),
         new(Categories.Receipt, 1, "kassa | kassière | caja | cajero | cassa | cassiere | caixa | operador | kasjer | kassör | kassør | kassa"
             + " | myyjä | pos | counter | cashier no"),
 
