@@ -154,6 +154,13 @@ public static class CategoryRules
             + " | bezug auf rechnung | bezug auf die rechnung | bezugnehmend auf | zu rechnung | zur rechnung | facture d'origine"
             + " | facture concernée | facture initiale | sur facture | returned goods | retoure | warenrücksendung | marchandise retournée"),
 
+        // Credit note, in the other languages: its name in running text, and the invoice it corrects.
+        new(Categories.CreditNote, 3, "factura de abono | factura rectificativa | nota de crédito | nota di credito | creditnota | creditfactuur"
+            + " | kreditnota | kreditfaktura | hyvityslasku | faktura korygująca | korekta faktury | nota kredytowa"),
+        new(Categories.CreditNote, 2, "factura rectificada | factura original | fattura originale | fattura di riferimento | fatura original"
+            + " | oorspronkelijke factuur | originele factuur | faktury korygowanej | dotyczy faktury | ursprunglig faktura | oprindelig faktura"
+            + " | opprinnelig faktura | alkuperäinen lasku | hyvitys | gecrediteerd | abonado | accreditato | creditado | krediteret | kreditert | krediterad"),
+
         // Contract
         new(Categories.Contract, 3, "hereinafter | whereas | in witness whereof | nachfolgend | im folgenden | ci après | entre les soussignés"
             + " | by and between | entered into | made between | is made on | conclu entre | wird folgender vertrag | schließen folgenden"),
