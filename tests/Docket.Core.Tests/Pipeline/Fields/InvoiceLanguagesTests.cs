@@ -284,6 +284,7 @@ public sealed class InvoiceLanguagesTests
     [InlineData("PIEKARNIA POD LIPĄ\nPARAGON FISKALNY nr 4471\nChleb żytni 1 x 6,50\nSUMA PLN 6,50\nGotówka 10,00\nReszta 3,50\nDziękujemy i zapraszamy ponownie", "receipt", "pl")]
     [InlineData("Faktura\nFakturanummer: 2025-77\nFakturadato: 03.03.2025\nForfallsdato: 17.03.2025\nBeløp eks. mva 1 000,00 kr\nMva 25 % 250,00 kr\nÅ betale 1 250,00 kr\nVennlig hilsen, og takk for oppdraget.", "invoice", "nb")]
     [InlineData("Fatura n.º FT 2025/93\nData de emissão: 10/01/2025\nData de vencimento: 09/02/2025\nValor sem IVA 500,00 €\nIVA 23% 115,00 €\nTotal a pagar 615,00 €\nObrigado pela sua preferência, o pagamento é feito por transferência.", "invoice", "pt")]
+    [InlineData("Factura de abono R-2025-009\nFecha: 14/03/2025\nFactura rectificada: F-2025-120, por devolución de mercancía.\nBase imponible -120,00 €\nIVA 21% -25,20 €\nTotal -145,20 €", "credit_note", "es")]
     [InlineData("KVITTO\nKassa 2   Kvitto nr 55812\nKaffe 32,00\nBulle 28,00\nTotalt 60,00 kr\nKontant 100,00\nVäxel 40,00\nTack för ditt köp och välkommen åter!", "receipt", "sv")]
     public void TheCategoryAndLanguage_OfDocumentsInTheNewLanguages_AreRecognised(string text, string category, string language)
     {
