@@ -22,11 +22,16 @@ public static class CategoryRules
     public static IReadOnlyList<(string Category, string Phrases)> DocumentNames { get; } =
     [
         (Categories.Invoice, "invoice | tax invoice | commercial invoice | pro forma invoice | proforma invoice | final invoice | invoice summary"
-            + " | your bill | your {w} bill | {w} bill$ | rechnung | *rechnung | facture | facture n° | note d'honoraires"),
+            + " | your bill | your {w} bill | {w} bill$ | rechnung | *rechnung | facture | facture n° | note d'honoraires"
+            + " | factuur | btw factuur | factura | factura simplificada | fattura | fattura elettronica | fatura | fatura recibo"
+            + " | faktura | faktura vat | rachunek | lasku"),
         (Categories.Receipt, "receipt | sales receipt | cash receipt | payment receipt | quittung | kassenbon | kassenbeleg | kassenzettel"
-            + " | zahlungsbeleg | reçu | ticket de caisse | proof of purchase | payment received | payment confirmation | zahlungsbestätigung"),
+            + " | zahlungsbeleg | reçu | ticket de caisse | proof of purchase | payment received | payment confirmation | zahlungsbestätigung"
+            + " | cash sale | cash bill | official receipt | kassabon | kassaticket | kwitantie | recibo | ticket de compra | ricevuta"
+            + " | scontrino | scontrino fiscale | paragon | paragon fiskalny | kvitto | kvittering | kuitti"),
         (Categories.CreditNote, "credit note | credit memo | credit notice | gutschrift | rechnungskorrektur | stornorechnung | avoir"
-            + " | facture d'avoir | note de crédit"),
+            + " | facture d'avoir | note de crédit | creditnota | creditfactuur | nota de crédito | factura rectificativa | factura de abono | nota di credito"
+            + " | faktura korygująca | korekta faktury | nota kredytowa | kreditfaktura | kreditnota | hyvityslasku"),
         (Categories.Contract, "*agreement | *contract | *vertrag | contrat | terms and conditions | terms & conditions | lease"
             + " | allgemeine geschäftsbedingungen | conditions générales | bail | convention | avenant | addendum | statement of work"),
         (Categories.Letter, "letter | cover letter | brief | anschreiben | lettre | courrier"),
@@ -69,6 +74,37 @@ public static class CategoryRules
         new(Categories.Invoice, 1, "unit price | einzelpreis | prix unitaire | pu ht | p u ht | qty | qté | quantity | menge | quantité"),
         new(Categories.Invoice, 0.5, "total | summe | iban | bic | swift | sort code | direct debit | lastschrift | prélèvement"),
 
+        // Invoice, in the other languages of the EU and the Nordics: the same kinds of wording as above.
+        new(Categories.Invoice, 3, "factuurnummer | factuurnr | factuur nr | factuurdatum | factuur {n} | número de factura | nº factura | nº de factura"
+            + " | n º factura | factura nº | factura n | factura {n} | fecha de factura | fecha factura | fecha de emisión | numero fattura | numero della fattura"
+            + " | n fattura | fattura n | fattura nº | fattura {n} | data fattura | data della fattura | número da fatura | número de fatura | fatura nº"
+            + " | fatura n | data da fatura | data de emissão | numer faktury | nr faktury | faktura nr | faktura vat nr | data wystawienia"
+            + " | fakturanummer | fakturanr | faktura nr | fakturadatum | fakturadato | fakturadag | laskun numero | laskunumero | laskun päivämäärä"
+            + " | laskupäivä | laskun päiväys"),
+        new(Categories.Invoice, 1.5, "factuur | gefactureerd | factura | facturado | fattura | fatturato | fatura | faturado | faktura | lasku"),
+        new(Categories.Invoice, 2, "factuuradres | gefactureerd aan | facturar a | facturado a | datos de facturación | fatturare a | intestatario"
+            + " | faturar a | nabywca | sprzedawca | fakturaadress | faktureringsadresse | fakturaadresse | laskutusosoite"),
+        new(Categories.Invoice, 2, "te betalen | totaal te betalen | total a pagar | importe a pagar | totale da pagare | netto a pagare | total a pagar"
+            + " | valor a pagar | do zapłaty | razem do zapłaty | att betala | summa att betala | at betale | beløb at betale | å betale"
+            + " | totalt å betale | maksettava | maksettava yhteensä"),
+        new(Categories.Invoice, 1.5, "vervaldatum | vervaldag | betalingstermijn | betalingsvoorwaarden | fecha de vencimiento | vencimiento | forma de pago"
+            + " | scadenza | data di scadenza | termini di pagamento | modalità di pagamento | data de vencimento | vencimento | condições de pagamento"
+            + " | termin płatności | sposób płatności | forma płatności | förfallodatum | förfallodag | betalningsvillkor | forfaldsdato"
+            + " | betalingsbetingelser | betalingsfrist | forfallsdato | forfallsdag | eräpäivä | maksuehto | maksuehdot"),
+        new(Categories.Invoice, 1.5, "subtotaal | totaal excl | totaal exclusief | base imponible | imponibile | totale imponibile | base tributável"
+            + " | valor sem iva | suma częściowa | wartość netto | razem netto | delsumma | summa exkl moms | nettobelopp | nettobeløb"
+            + " | beløb ekskl moms | i alt ekskl moms | nettobeløp | sum eks mva | delsum | välisumma | veroton yhteensä | yhteensä ilman alv"),
+        new(Categories.Invoice, 1.5, "totaal incl | totaalbedrag | importe total | totale fattura | totale documento | valor total | total da fatura"
+            + " | wartość brutto | razem brutto | totalbelopp | total inkl moms | i alt inkl moms | totalbeløb | totalbeløp | sum inkl mva"
+            + " | yhteensä sis alv | verollinen yhteensä"),
+        new(Categories.Invoice, 1, "btw | iva | moms | mva | alv | ptu | btw nummer | btw nr | nif | cif | partita iva | p iva | codice fiscale | nip"
+            + " | kvk | cvr | momsregistreringsnummer | org nr | organisationsnummer | foretaksregisteret | y tunnus"),
+        new(Categories.Invoice, 1, "eenheidsprijs | aantal | precio unitario | cantidad | prezzo unitario | quantità | preço unitário | quantidade"
+            + " | cena jednostkowa | cena netto | ilość | à pris | á pris | antal | enhedspris | enhetspris | antall | yksikköhinta | määrä"),
+        new(Categories.Invoice, 1.5, "gelieve te betalen | gelieve het bedrag | binnen {n} dagen | dentro de {n} días | entro {n} giorni | no prazo de {n} dias"
+            + " | w terminie {n} dni | {n} dni | inom {n} dagar | {n} dagar netto | netto {n} dage | {n} dage netto | {n} dager netto | netto {n} dager"
+            + " | {n} päivää netto | viitenumero | bankgiro | plusgiro | ocr nummer | kid nummer | kid nr"),
+
         // Receipt
         new(Categories.Receipt, 3, "thank you for your purchase | thank you for shopping | thanks for shopping | thank you for your visit"
             + " | merci de votre visite | merci pour votre achat | vielen dank für ihren einkauf | vielen dank für ihren besuch"
@@ -88,6 +124,26 @@ public static class CategoryRules
         new(Categories.Receipt, 1, "exchange | return within | returns are accepted | umtausch | retour | échange"),
         new(Categories.Receipt, 0.5, "{t}"),
 
+        // Receipt, in the other languages: a till's thanks, its number, cash and change.
+        new(Categories.Receipt, 3, "bedankt voor uw aankoop | bedankt en tot ziens | tot ziens | gracias por su compra | gracias por su visita"
+            + " | grazie per l'acquisto | grazie e arrivederci | arrivederci | obrigado pela sua compra | obrigado pela preferência"
+            + " | dziękujemy za zakupy | zapraszamy ponownie | tack för ditt köp | tack för besöket | välkommen åter | tak for dit køb"
+            + " | tak for besøget | på gensyn | takk for handelen | velkommen tilbake | velkommen igjen | kiitos käynnistä | tervetuloa uudelleen"
+            + " | terima kasih | thank you please come again | goods sold are not returnable | goods sold are not refundable"),
+        new(Categories.Receipt, 3, "bonnummer | bon nr | ticket nº | nº de ticket | nº ticket | número de ticket | scontrino n | nr paragonu | paragon nr"
+            + " | kvittonummer | kvitto nr | kvitteringsnummer | kvittering nr | kuittinumero | kuitin numero | cash bill no | bill no | receipt no"),
+        new(Categories.Receipt, 1.5, "kassabon | kwitantie | recibo | ricevuta | scontrino | paragon | kvitto | kvittering | kuitti"),
+        new(Categories.Receipt, 1.5, "contant | wisselgeld | efectivo | cambio | contanti | resto | dinheiro | troco | gotówka | reszta | kontant"
+            + " | växel | växelpengar | byttepenge | veksel | vekslepenger | käteinen | vaihtoraha | tunai | baki | tendered | rounding | rounding adj"),
+        new(Categories.Receipt, 1.5, "btw inbegrepen | incl btw | iva incluido | iva incluida | iva inclusa | iva incluído | w tym vat | inkl moms"
+            + " | heraf moms | moms udgør | inkl mva | herav mva | sis alv | total incl gst | gst included | inclusive gst | incl gst | sst included"),
+        // Change handed back is given only at a till: a slip that prints it is a receipt, even one headed "TAX INVOICE".
+        new(Categories.Receipt, 3, "^change {n} | ^change {w} {n} | ^change due {n} | ^change due {w} {n} | ^cash tendered {n} | ^tendered {n}"
+            + " | ^baki {n} | ^wechselgeld {n} | ^rückgeld {n} | ^rendu {n} | ^rendu monnaie {n} | ^wisselgeld {n} | ^cambio {n} | ^resto {n}"
+            + " | ^troco {n} | ^reszta {n} | ^växel {n} | ^byttepenge {n} | ^veksel {n} | ^vaihtoraha {n}"),
+        new(Categories.Receipt, 1, "kassa | kassière | caja | cajero | cassa | cassiere | caixa | operador | kasjer | kassör | kassør | kassa"
+            + " | myyjä | pos | counter | cashier no"),
+
         // Credit note
         new(Categories.CreditNote, 3, "credit note | credit memo | gutschrift | note de crédit | facture d'avoir | un avoir | avoir n° | avoir no"
             + " | avoir numéro | numéro d'avoir | n° d'avoir | gutschrift nr | gutschriftsnummer | gutschriftsbetrag | montant de l'avoir"),
@@ -97,6 +153,13 @@ public static class CategoryRules
         new(Categories.CreditNote, 2, "refers to invoice | original invoice | relating to invoice | against invoice | credit against"
             + " | bezug auf rechnung | bezug auf die rechnung | bezugnehmend auf | zu rechnung | zur rechnung | facture d'origine"
             + " | facture concernée | facture initiale | sur facture | returned goods | retoure | warenrücksendung | marchandise retournée"),
+
+        // Credit note, in the other languages: its name in running text, and the invoice it corrects.
+        new(Categories.CreditNote, 3, "factura de abono | factura rectificativa | nota de crédito | nota di credito | creditnota | creditfactuur"
+            + " | kreditnota | kreditfaktura | hyvityslasku | faktura korygująca | korekta faktury | nota kredytowa"),
+        new(Categories.CreditNote, 2, "factura rectificada | factura original | fattura originale | fattura di riferimento | fatura original"
+            + " | oorspronkelijke factuur | originele factuur | faktury korygowanej | dotyczy faktury | ursprunglig faktura | oprindelig faktura"
+            + " | opprinnelig faktura | alkuperäinen lasku | hyvitys | gecrediteerd | abonado | accreditato | creditado | krediteret | kreditert | krediterad"),
 
         // Contract
         new(Categories.Contract, 3, "hereinafter | whereas | in witness whereof | nachfolgend | im folgenden | ci après | entre les soussignés"

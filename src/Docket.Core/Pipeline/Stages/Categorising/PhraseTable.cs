@@ -89,6 +89,36 @@ public sealed class PhraseTable
         TryAll(_affixFirst, text, at, to, counts, counted);
     }
 
+    /// <summary>
+    /// Like <see cref="CountAt"/>, but only the longest phrases that match at <paramref name="at"/> count: a heading
+    /// "Factura de abono" names a credit note, not also the invoice its first word would name alone.
+    /// </summary>
+    public void CountLongestAt(WordTokens text, int at, int to, Span<int> counts)
+    {
+        var token = text.Tokens[at];
+        var longest = 0;
+        foreach (var phrase in Candidates(token, text))
+            if (phrase.Elements.Length > longest && Matches(phrase.Elements, text, at, to)) longest = phrase.Elements.Length;
+        if (longest == 0) return;
+
+        Span<ulong> counted = stackalloc ulong[(KeyCount + 63) / 64];
+        counted.Clear();
+        foreach (var phrase in Candidates(token, text))
+            if (phrase.Elements.Length == longest) Try(phrase, text, at, to, counts, counted);
+    }
+
+    /// <summary>The phrases whose first element can match <paramref name="token"/>, as <see cref="CountAt"/> tries them.</summary>
+    private IEnumerable<Phrase> Candidates(Token token, WordTokens text)
+    {
+        if (_byFirstWord.TryGetValue(text.TextOf(token), out var candidates))
+            foreach (var phrase in candidates) yield return phrase;
+        var flags = token.Flags;
+        if ((flags & (TokenFlags.Number | TokenFlags.Time)) == TokenFlags.Number) foreach (var phrase in _numberFirst) yield return phrase;
+        if ((flags & TokenFlags.Time) != 0) foreach (var phrase in _timeFirst) yield return phrase;
+        if ((flags & TokenFlags.Number) == 0) foreach (var phrase in _wordFirst) yield return phrase;
+        foreach (var phrase in _affixFirst) yield return phrase;
+    }
+
     private static void TryAll(Phrase[] phrases, WordTokens text, int at, int to, Span<int> counts, Span<ulong> counted)
     {
         foreach (var phrase in phrases)

@@ -107,7 +107,7 @@ public static partial class RuleCategoriser
             // "facture_origine: FC-1" in data, "Re: Invoice 12" in a letter: a labelled line is not the document's name.
             if (line.TokenCount == 0 || line.HasColon) continue;
             if (line.Length <= MaxHeadingLength)
-                CategoryRules.NameTable.CountAt(text, line.FirstToken, line.FirstToken + line.TokenCount, named);
+                CategoryRules.NameTable.CountLongestAt(text, line.FirstToken, line.FirstToken + line.TokenCount, named);
             if (++seen == HeadingLines) break;
         }
     }
@@ -204,7 +204,9 @@ public static partial class RuleCategoriser
 
     private static bool IsTotalWord(ReadOnlySpan<char> word) =>
         word is "total" or "net" or "subtotal" or "summe" or "betrag" or "gesamtbetrag" or "nettobetrag" or "bruttobetrag" or "endbetrag"
-            or "netto" or "brutto" or "montant" or "ttc" or "ht" or "amount";
+            or "netto" or "brutto" or "montant" or "ttc" or "ht" or "amount"
+            or "totaal" or "subtotaal" or "bedrag" or "importe" or "totale" or "subtotale" or "importo" or "imponibile" or "valor" or "razem"
+            or "suma" or "kwota" or "summa" or "belopp" or "totalt" or "beløb" or "beløp" or "yhteensä" or "veroton";
 
     /// <summary>"-464.40", "−7.401,56", "-€12.00": a minus right before the number (or its currency sign), with a blank or bracket before it.</summary>
     private static bool IsNegativeAmount(string text, int digitsStart)

@@ -6,7 +6,7 @@ namespace Docket.Core.Pipeline.Stages.Fields;
 public readonly record struct CurrencyMark(string Iso, int Start, int End);
 
 /// <summary>ISO 4217 codes from symbols and codes as invoices print them.</summary>
-public static class Currencies
+public static partial class Currencies
 {
     /// <summary>
     /// The active ISO 4217 codes of currencies that money is paid in (funds codes, precious metals and
@@ -34,7 +34,8 @@ public static class Currencies
 
     /// <summary>
     /// Marks that stand for one currency. '$' alone is taken as US dollars and '¥' as yen: the usual
-    /// reading when nothing says otherwise; "kr" (three currencies) and "R" (too short) are left out.
+    /// reading when nothing says otherwise; "R" (too short) is left out. "kr" is <see cref="Kroner"/>: Swedish,
+    /// Danish or Norwegian crowns, which the document's country decides (<see cref="ResolveKroner"/>).
     /// </summary>
     private static readonly FrozenDictionary<string, string> Symbols = new Dictionary<string, string>
     {
@@ -43,7 +44,57 @@ public static class Currencies
         ["C$"] = "CAD", ["CA$"] = "CAD", ["A$"] = "AUD", ["AU$"] = "AUD", ["NZ$"] = "NZD", ["HK$"] = "HKD",
         ["S$"] = "SGD", ["R$"] = "BRL", ["zł"] = "PLN", ["Kč"] = "CZK", ["₩"] = "KRW", ["₺"] = "TRY", ["₽"] = "RUB",
         ["₪"] = "ILS", ["₫"] = "VND", ["฿"] = "THB", ["₱"] = "PHP", ["元"] = "CNY", ["₴"] = "UAH", ["₦"] = "NGN",
+        ["zl"] = "PLN", ["RM"] = "MYR", ["Rp"] = "IDR", ["Ft"] = "HUF", ["SFr"] = "CHF",
+        ["kr"] = Kroner, ["kr."] = Kroner, ["Kr"] = Kroner, ["Kr."] = Kroner,
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// What "kr" stands for until the document says which crowns: never a currency field's value
+    /// (<see cref="ResolveKroner"/> replaces it, or the currency stays unknown).
+    /// </summary>
+    public const string Kroner = "kr";
+
+    /// <summary>
+    /// Which crowns a document that writes "kr" means, from what only one of the three countries prints: its IBANs and
+    /// VAT numbers (DK, NO ... MVA, SE ... 01), its telephone prefix, and the words for VAT and amount ("mva" and
+    /// "beløp" are Norwegian, "beløb" and "CVR" Danish, "belopp" and "exkl. moms" Swedish). Null when the signs
+    /// disagree or there are none: a wrong currency is worse than none.
+    /// </summary>
+    public static string? ResolveKroner(string text)
+    {
+        Span<int> votes = stackalloc int[3];
+        foreach (var match in KronerCountrySigns().EnumerateMatches(text))
+            if (KronerCountryOf(text.AsSpan(match.Index, match.Length)) is var country and >= 0)
+                votes[country]++;
+
+        var best = votes[0] >= votes[1] && votes[0] >= votes[2] ? 0 : votes[1] >= votes[2] ? 1 : 2;
+        var ties = (votes[0] == votes[best] ? 1 : 0) + (votes[1] == votes[best] ? 1 : 0) + (votes[2] == votes[best] ? 1 : 0);
+        return votes[best] == 0 || ties > 1 ? null : KronerCodes[best];
+    }
+
+    private static readonly string[] KronerCodes = ["SEK", "DKK", "NOK"];
+
+    /// <summary>0 Sweden, 1 Denmark, 2 Norway, -1 none, for one match of <see cref="KronerCountrySigns"/>.</summary>
+    private static int KronerCountryOf(ReadOnlySpan<char> sign)
+    {
+        if (sign.StartsWith("+46") || sign.StartsWith("SE")) return 0;
+        if (sign.StartsWith("+45") || sign.StartsWith("DK")) return 1;
+        if (sign.StartsWith("+47") || sign.StartsWith("NO")) return 2;
+        Span<char> lower = stackalloc char[sign.Length];
+        var length = 0;
+        foreach (var c in sign)
+            if (!char.IsWhiteSpace(c)) lower[length++] = char.ToLowerInvariant(c);
+        return lower[..length] switch
+        {
+            "belopp" or "exkl" or "momsreg" or "organisationsnummer" or "bankgiro" or "plusgiro" or "förfallodatum" or "attbetala" => 0,
+            "beløb" or "cvr" or "ekskl" or "forfaldsdato" or "ialt" or "atbetale" or "byttepenge" => 1,
+            "beløp" or "mva" or "forfallsdato" or "åbetale" or "foretaksregisteret" => 2,
+            _ => -1,
+        };
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:SE\s?\d{2}\s?\d{4}|SE\d{10}01|DK\s?\d{2}\s?\d{4}|DK\s?\d{8}\b|NO\s?\d{2}\s?\d{4}|NO\s?\d{9}\s?MVA)|\+4[567](?=[\s\d])|(?i:\b(?:belopp|exkl|momsreg|organisationsnummer|bankgiro|plusgiro|förfallodatum|att\s?betala|beløb|cvr|ekskl|forfaldsdato|i\s?alt|at\s?betale|byttepenge|beløp|mva|forfallsdato|å\s?betale|foretaksregisteret)\b)")]
+    private static partial System.Text.RegularExpressions.Regex KronerCountrySigns();
 
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> CodeLookup =
         Codes.GetAlternateLookup<ReadOnlySpan<char>>();

@@ -50,7 +50,7 @@ public static partial class InvoiceFieldExtractor
         return false;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:discount|rebate|rabatt|nachlass|skonto|remise|ristourne|escompte|shipping|delivery|freight|postage|handling|carriage|versand(?:kosten)?|fracht|porto|liefer(?:ung|kosten)|verpackung|frais|port|livraison|emballage|fee|surcharge|zuschlag|gebühr|less)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:discount|rebate|rabatt|nachlass|skonto|remise|ristourne|escompte|shipping|delivery|freight|postage|handling|carriage|versand(?:kosten)?|fracht|porto|liefer(?:ung|kosten)|verpackung|frais|port|livraison|emballage|fee|surcharge|zuschlag|gebühr|less|korting|verzendkosten|verzending|descuento|envío|portes|sconto|spedizione|trasporto|desconto|rabat|wysyłka|dostawa|frakt|fraktavgift|fragt|forsendelse|levering|alennus|toimitus|rahti|toimituskulut)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex Adjustment();
 
     /// <summary>

@@ -52,8 +52,9 @@ public static partial class InvoiceFieldExtractor
             values[FieldNames.InvoiceNumber] = new Found(firstNumber, "text", 0.9, first[number].Start, first[number].End, 0);
             if (CellOf(Column.Issuer) is { } issuer)
                 values[FieldNames.Issuer] = new Found(issuer.Text(content), "text", 0.85, issuer.Start, issuer.End, 0);
-            if (CellOf(Column.Currency) is { } currencyCell && Currencies.FromLabelledValue(currencyCell.Text(content)) is { } iso)
-                values[FieldNames.Currency] = new Found(iso, "currency", 0.9, currencyCell.Start, currencyCell.End, 0);
+            if (CellOf(Column.Currency) is { } currencyCell && Currencies.FromLabelledValue(currencyCell.Text(content)) is { } iso
+                && WhichKroner(content, new Found(iso, "currency", 0.9, currencyCell.Start, currencyCell.End, 0)) is { } currency)
+                values[FieldNames.Currency] = currency;
 
             var monthFirst = values.TryGetValue(FieldNames.Currency, out var c) && c.Value == "USD";
             foreach (var (column, field) in (ReadOnlySpan<(Column, string)>)[(Column.Date, FieldNames.Date), (Column.DueDate, FieldNames.DueDate)])
