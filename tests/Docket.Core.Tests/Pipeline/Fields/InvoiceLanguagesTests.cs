@@ -217,7 +217,8 @@ public sealed class InvoiceLanguagesTests
             Wisselgeld   6,80
             """, Categories.Receipt);
 
-        Assert.False(fields.Values.ContainsKey(FieldNames.Total));
+        // The scorer may see that 3.20 is what was paid (10.00 less 6.80); the cash and the change are never the total.
+        Assert.DoesNotContain(fields.Values.GetValueOrDefault(FieldNames.Total)?.Value, (string?[])["10.00", "6.80"]);
     }
 
     [Fact]
