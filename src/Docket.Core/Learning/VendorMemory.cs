@@ -19,8 +19,14 @@ public sealed record FieldLesson(string? Label, bool Absent, bool? MonthFirst);
 public sealed record VendorProfile(string Name, ImmutableDictionary<string, FieldLesson> Lessons);
 
 /// <summary>
-/// Vendor memory: learns from finalised invoices who sent them and where reviewers found the values
-/// the machine got wrong, and recalls that for the next document of the same vendor.
+/// One owner's vendor memory: learns from the owner's finalised invoices who sent them and where reviewers
+/// found the values the machine got wrong, and recalls that for the owner's next document of the same vendor.
+/// <para>
+/// It holds one owner's lessons only (<see cref="Learn"/> refuses anyone else's), because what it recalls is
+/// shown: the vendor's name as a reviewer typed it, and values read where a reviewer found them. Learning
+/// across owners would put one user's corrections on another user's documents; <see cref="VendorMemories"/>
+/// keeps one memory per owner and hands the pipeline the memory of the document's owner.
+/// </para>
 /// <para>
 /// A vendor is recognised by keys in the text that belong to it: tax and VAT registration numbers,
 /// IBANs, e-mail domains, its name, and the name the machine (wrongly) read for it before. A key seen
@@ -30,7 +36,8 @@ public sealed record VendorProfile(string Name, ImmutableDictionary<string, Fiel
 /// The state is immutable and swapped whole after each lesson, so pipeline stages on worker threads
 /// read it without locks while the learning feed writes.
 /// </summary>
-public sealed partial class VendorMemory : ILearner
+/// <param name="owner">Whose finalised documents this memory learns from, and whose documents it is for.</param>
+public sealed partial class VendorMemory(Guid owner)
 {
     private sealed record State(
         ImmutableDictionary<string, ImmutableHashSet<string>> VendorsByKey,
@@ -40,12 +47,24 @@ public sealed partial class VendorMemory : ILearner
         ImmutableDictionary<string, ImmutableHashSet<string>>.Empty,
         ImmutableDictionary<string, VendorProfile>.Empty);
 
+    public Guid Owner { get; } = owner;
+
     public int VendorCount => Volatile.Read(ref _state).Profiles.Count;
 
+    /// <summary>Whether a finalised document teaches vendor memory anything: an invoice, receipt or credit note with an issuer.</summary>
+    public static bool Teaches(FinalisedExample example) =>
+        example.FinalCategory is Categories.Invoice or Categories.Receipt or Categories.CreditNote
+        && example.FinalFields.GetValueOrDefault(FieldNames.Issuer) is { } name && NormalisedName(name).Length > 0;
+
+    /// <summary>Learns from one of the owner's finalised documents; called from one thread at a time.</summary>
+    /// <exception cref="ArgumentException">The document is another owner's.</exception>
     public void Learn(FinalisedExample example)
     {
-        if (example.FinalCategory is not (Categories.Invoice or Categories.Receipt or Categories.CreditNote)) return;
-        if (example.FinalFields.GetValueOrDefault(FieldNames.Issuer) is not { } name || NormalisedName(name) is not { Length: > 0 } vendor) return;
+        if (example.OwnerId != Owner)
+            throw new ArgumentException($"Document {example.DocumentId} belongs to another owner than this vendor memory's.", nameof(example));
+        if (!Teaches(example)) return;
+        var name = example.FinalFields[FieldNames.Issuer]!;
+        var vendor = NormalisedName(name);
 
         var state = Volatile.Read(ref _state);
         var keys = KeysOf(example.Text).Append("name:" + vendor);

@@ -9,7 +9,12 @@ namespace Docket.Core.Pipeline;
 /// The bytes themselves, for a small text document stored in the database (only kinds whose extractors read
 /// through <see cref="Stages.Extraction.ExtractionProgress.OpenRead"/>, see <see cref="Uploads.FileKinds.IsKeptInDatabase"/>).
 /// </param>
-public sealed record DocumentInput(Guid DocumentId, string FileName, FileKind Kind, long SizeBytes, string FilePath, byte[]? Content = null);
+/// <param name="OwnerId">
+/// Whose document this is: the field stage recalls only vendors learned from this owner's finalised documents.
+/// Null (a document of nobody's, as `docket extract` reads one) recalls no vendor at all.
+/// </param>
+public sealed record DocumentInput(Guid DocumentId, string FileName, FileKind Kind, long SizeBytes, string FilePath, byte[]? Content = null,
+    Guid? OwnerId = null);
 
 /// <summary>Progress inside a stage, for long stages (e.g. OCR page 3 of 12).</summary>
 public sealed record StageProgress(int Percent, string Message);

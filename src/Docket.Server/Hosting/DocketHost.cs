@@ -155,14 +155,14 @@ public static class DocketHost
         services.AddHostedService<MigrateOnStart>();
         services.AddSingleton<CategoryClassifier>();
         services.AddSingleton<DocumentFrequencies>();
-        services.AddSingleton<VendorMemory>();
+        services.AddSingleton<VendorMemories>();
         // Only a process that runs the pipeline uses what was learned: an API-only node neither replays the
         // finalised documents nor polls for new ones (its LearningFeed has no learners and does nothing).
         if (runWorker)
         {
             services.AddSingleton<ILearner>(provider => provider.GetRequiredService<CategoryClassifier>());
             services.AddSingleton<ILearner>(provider => provider.GetRequiredService<DocumentFrequencies>());
-            services.AddSingleton<ILearner>(provider => provider.GetRequiredService<VendorMemory>());
+            services.AddSingleton<ILearner>(provider => provider.GetRequiredService<VendorMemories>());
         }
         // Rendered scan pages go where upload temp files go unless configured: one folder to size and watch.
         services.AddOptions<OcrOptions>().BindConfiguration(OcrOptions.Section).ValidateDataAnnotations().ValidateOnStart()
@@ -170,7 +170,7 @@ public static class DocketHost
                 ocr.WorkDirectory = string.IsNullOrEmpty(ocr.WorkDirectory) ? Path.Combine(docket.Value.DataDirectory, "tmp") : ocr.WorkDirectory);
         services.AddSingleton(provider => new PipelineRunner(DefaultPipeline.CreateStages(
             provider.GetRequiredService<CategoryClassifier>(), provider.GetRequiredService<DocumentFrequencies>(),
-            provider.GetRequiredService<VendorMemory>(), provider.GetRequiredService<IOptions<OcrOptions>>().Value)));
+            provider.GetRequiredService<VendorMemories>(), provider.GetRequiredService<IOptions<OcrOptions>>().Value)));
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<WorkerActivity>();
         // Every role runs the scheduler; each task still runs on one node at a time (IMaintenanceClaims).

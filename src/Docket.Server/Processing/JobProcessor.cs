@@ -54,7 +54,7 @@ public sealed class JobProcessor(
         {
             using var local = job.Content is null ? await files.GetLocalCopyAsync(job.StorageKey, control.Token) : null;
             var input = new DocumentInput(job.DocumentId, job.FileName, FileKinds.FromWireName(job.FileType), job.SizeBytes,
-                local?.Path ?? "", job.Content);
+                local?.Path ?? "", job.Content, job.OwnerId);
             context = new PipelineContext(input);
             var run = new PipelineRunOptions
             {

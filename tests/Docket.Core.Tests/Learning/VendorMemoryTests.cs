@@ -31,12 +31,16 @@ public sealed class VendorMemoryTests
     private static ExtractedFields Read(string text, VendorMemory? memory = null) =>
         InvoiceFieldExtractor.Extract(new ExtractedText(text, [0], "native"), Categories.Invoice, vendors: memory);
 
-    private static FinalisedExample Finalise(string text, IReadOnlyDictionary<string, string?> edits, string category = Categories.Invoice)
+    /// <summary>The owner of the documents every test here learns from, unless it says otherwise.</summary>
+    private static readonly Guid Owner = Guid.NewGuid();
+
+    private static FinalisedExample Finalise(string text, IReadOnlyDictionary<string, string?> edits, string category = Categories.Invoice,
+        Guid? owner = null)
     {
         var machine = Read(text).Values;
         var final = machine.ToDictionary(f => f.Key, f => (string?)f.Value.Value);
         foreach (var (name, value) in edits) final[name] = value;
-        return new FinalisedExample(Guid.NewGuid(), Guid.NewGuid(), "invoice.txt", text, category, category, machine, final, DateTimeOffset.UtcNow);
+        return new FinalisedExample(Guid.NewGuid(), owner ?? Owner, "invoice.txt", text, category, category, machine, final, DateTimeOffset.UtcNow);
     }
 
     [Fact]
@@ -51,7 +55,7 @@ public sealed class VendorMemoryTests
     [Fact]
     public void ACorrectedIssuer_IsGivenForTheVendorsNextDocument_WithTheLearnedConfidence()
     {
-        var memory = new VendorMemory();
+        var memory = new VendorMemory(Owner);
         memory.Learn(Finalise(First, new Dictionary<string, string?> { [FieldNames.Issuer] = "Marlowe & Tate Fasteners Limited" }));
 
         var issuer = Read(Second, memory).Values[FieldNames.Issuer];
@@ -64,7 +68,7 @@ public sealed class VendorMemoryTests
     [Fact]
     public void ACorrectedValue_IsReadAfterTheLabelItStoodAfter_OnTheVendorsNextDocument()
     {
-        var memory = new VendorMemory();
+        var memory = new VendorMemory(Owner);
         memory.Learn(Finalise(First, new Dictionary<string, string?>
         {
             [FieldNames.Issuer] = "Marlowe & Tate Fasteners Limited",
@@ -84,7 +88,7 @@ public sealed class VendorMemoryTests
         var withDue = Invoice("DR-5531", "PO-1180", "4 March 2025", "240").Replace("Pay by: on receipt of goods", "Pay by: 4 April 2025");
         var nextWithDue = Invoice("DR-5590", "PO-1322", "9 April 2025", "310").Replace("Pay by: on receipt of goods", "Pay by: 9 May 2025");
         Assert.True(Read(nextWithDue).Values.ContainsKey(FieldNames.DueDate));
-        var memory = new VendorMemory();
+        var memory = new VendorMemory(Owner);
         memory.Learn(Finalise(withDue, new Dictionary<string, string?> { [FieldNames.Issuer] = "Marlowe & Tate Fasteners Limited", [FieldNames.DueDate] = null }));
 
         Assert.False(Read(nextWithDue, memory).Values.ContainsKey(FieldNames.DueDate));
@@ -93,7 +97,7 @@ public sealed class VendorMemoryTests
     [Fact]
     public void AnotherVendorsDocument_IsNotChangedByTheLesson()
     {
-        var memory = new VendorMemory();
+        var memory = new VendorMemory(Owner);
         memory.Learn(Finalise(First, new Dictionary<string, string?> { [FieldNames.Issuer] = "Marlowe & Tate Fasteners Limited", [FieldNames.InvoiceNumber] = "DR-5531" }));
         const string other = """
             Pennine Paper Co. Ltd
@@ -117,7 +121,7 @@ public sealed class VendorMemoryTests
     {
         // Both suppliers print the customer's VAT number; it must not make one supplier's lessons the other's.
         const string customerVat = "Customer VAT No. GB 999 0000 11";
-        var memory = new VendorMemory();
+        var memory = new VendorMemory(Owner);
         memory.Learn(Finalise(First + customerVat, new Dictionary<string, string?> { [FieldNames.Issuer] = "Marlowe & Tate Fasteners Limited" }));
         memory.Learn(Finalise("Pennine Paper Co. Ltd\nINVOICE\nInvoice No.: P-1\nTotal: £5.00\n" + customerVat,
             new Dictionary<string, string?>()));
@@ -153,7 +157,7 @@ public sealed class VendorMemoryTests
     [Fact]
     public async Task ReadersWhileLearning_SeeOneStateOrTheNext_NeverAHalfWrittenOne()
     {
-        var memory = new VendorMemory();
+        var memory = new VendorMemory(Owner);
         var lesson = Finalise(First, new Dictionary<string, string?> { [FieldNames.Issuer] = "Marlowe & Tate Fasteners Limited", [FieldNames.InvoiceNumber] = "DR-5531" });
         using var stop = new CancellationTokenSource();
         var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>

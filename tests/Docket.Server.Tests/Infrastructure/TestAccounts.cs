@@ -48,6 +48,9 @@ public sealed class TestAccount
         return new TestAccount(server, user.Id, email, password, role);
     }
 
+    /// <summary>The same account on another server over the same data, as after a restart.</summary>
+    public TestAccount On(WebApplicationFactory<Program> server) => new(server, Id, Email, Password, Role);
+
     /// <summary>A client that signs in as this account (bearer token).</summary>
     public HttpClient CreateClient() => _server.CreateDefaultClient(new BearerSignIn(this));
 

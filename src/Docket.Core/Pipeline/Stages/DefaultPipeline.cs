@@ -10,10 +10,10 @@ public static class DefaultPipeline
     /// <summary>The stages in the order they run: extract, analyse, categorise, fields.</summary>
     /// <param name="classifier">Learns from finalised documents and reviews the category rules; none: rules alone.</param>
     /// <param name="frequencies">Term frequencies over finalised documents, for TF-IDF keywords; none: term frequency alone.</param>
-    /// <param name="vendors">Vendor memory for the field stage; none: the rules' fields alone (as `docket extract` reads them).</param>
+    /// <param name="vendors">Every owner's vendor memory, for the field stage (a document gets its owner's); none: the rules' fields alone (as `docket extract` reads them).</param>
     /// <param name="ocr">How scans and images are read; the defaults when not given.</param>
     public static IReadOnlyList<IPipelineStage> CreateStages(
-        CategoryClassifier? classifier = null, DocumentFrequencies? frequencies = null, VendorMemory? vendors = null,
+        CategoryClassifier? classifier = null, DocumentFrequencies? frequencies = null, VendorMemories? vendors = null,
         OcrOptions? ocr = null) =>
     [
         new ExtractTextStage(

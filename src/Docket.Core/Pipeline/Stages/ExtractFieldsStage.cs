@@ -8,10 +8,10 @@ namespace Docket.Core.Pipeline.Stages;
 
 /// <summary>
 /// Invoice fields for invoices, receipts and credit notes, with what reviewers taught about the
-/// vendor; other documents get none. A PDF's embedded e-invoice, when readable, is the source over the text.
+/// vendor on the same owner's documents; other documents get none. A PDF's embedded e-invoice, when readable, is the source over the text.
 /// </summary>
 /// <param name="model">The learned field scorer; the one built into Docket when not given.</param>
-public sealed class ExtractFieldsStage(VendorMemory? vendors = null, FieldModel? model = null) : IPipelineStage
+public sealed class ExtractFieldsStage(VendorMemories? vendors = null, FieldModel? model = null) : IPipelineStage
 {
     public string Name => "fields";
 
@@ -26,8 +26,10 @@ public sealed class ExtractFieldsStage(VendorMemory? vendors = null, FieldModel?
         }
 
         var category = context.Category?.Category;
+        // The owner's memory or none: never another owner's vendors, whose names and lessons would show in this result.
+        var ownVendors = context.Document.OwnerId is { } owner ? vendors?.Of(owner) : null;
         context.Fields = category is Categories.Invoice or Categories.Receipt or Categories.CreditNote
-            ? InvoiceFieldExtractor.Extract(context.RequireText(), category, context.Document.Kind, vendors, model)
+            ? InvoiceFieldExtractor.Extract(context.RequireText(), category, context.Document.Kind, ownVendors, model)
             : ExtractedFields.None;
         if (context.EmbeddedInvoice is EmbeddedInvoice.Unreadable { Reason: var reason })
             context.Fields = context.Fields with { Warnings = [reason, .. context.Fields.Warnings] };

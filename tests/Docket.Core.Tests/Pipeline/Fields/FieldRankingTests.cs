@@ -162,6 +162,20 @@ public sealed class FieldRankingTests
     }
 
     [Fact]
+    public void ARuleReadFieldsConfidence_IsMappedThroughItsCalibration()
+    {
+        var text = new ExtractedText("Orchard Lane Bakery Ltd\nInvoice No.: OLB-12\nCurrency: EUR\nNet: 70.00\nVAT 20%: 14.00\nTotal: 84.00\n", [0], "pdftotext");
+        var halving = new FieldModel(new Dictionary<string, FieldScorer>(), new Dictionary<string, Calibration> { [FieldNames.Currency] = new([0, 1], [0, 0.5]) });
+
+        var asRead = InvoiceFieldExtractor.Extract(text, Categories.Invoice, model: FieldModel.RulesOnly).Values;
+        var calibrated = InvoiceFieldExtractor.Extract(text, Categories.Invoice, model: halving).Values;
+
+        Assert.Equal("EUR", calibrated[FieldNames.Currency].Value);
+        Assert.Equal(Math.Round(asRead[FieldNames.Currency].Confidence / 2, 2), calibrated[FieldNames.Currency].Confidence);
+        Assert.Equal(asRead[FieldNames.Tax].Confidence, calibrated[FieldNames.Tax].Confidence);
+    }
+
+    [Fact]
     public void AModelTrainedOnOtherFeatures_IsRefused()
     {
         var stale = new FieldScorer(["page", "rel_y"], [], new Calibration([], []), 0);

@@ -107,7 +107,7 @@ public sealed class InvoiceChecksTests
         for (var i = 0; i < 300; i++)
             samples.Add(new string(Enumerable.Range(0, random.Next(1, 200)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray()));
 
-        var memory = new Docket.Core.Learning.VendorMemory();
+        var memory = new Docket.Core.Learning.VendorMemory(Guid.NewGuid());
         foreach (var text in samples)
         {
             foreach (var category in (string[])[Categories.Invoice, Categories.Receipt, Categories.CreditNote])
