@@ -21,23 +21,40 @@ public sealed class TesseractOcr(OcrOptions options)
     public OcrOptions Options { get; } = options;
 
     /// <summary>
-    /// The text of each page of <paramref name="imagePath"/> (a multi-page TIFF has several), in order.
+    /// The text of each page of <paramref name="imagePath"/> (a multi-page TIFF has several), in order, and the
+    /// models that read it. With several models configured and <see cref="OcrOptions.ChooseLanguages"/>, a first
+    /// pass with the first of them (English) is kept when the page reads as that language or as none, and read
+    /// again with the one model it reads as otherwise (<see cref="OcrLanguages"/>); all of them at once cost twice
+    /// and more as much as one and read no better (docs/decisions.md).
     /// </summary>
     /// <param name="dpi">The image's resolution when known (a rendered PDF page); tesseract estimates it otherwise.</param>
     /// <param name="what">Names the image in refusals: "page 3", "the image".</param>
     /// <param name="pages">Pages in the image, for the time and output allowance.</param>
-    /// <param name="pageRead">Called with the 1-based page number as tesseract finishes each page.</param>
+    /// <param name="pageRead">Called with the 1-based page number as tesseract finishes each page of the first pass.</param>
+    /// <param name="languages">The models to read with, skipping the choice: those an earlier page of the document was read with.</param>
     /// <exception cref="UnprocessableDocumentException">tesseract could not read the image, or needed more memory than allowed.</exception>
     /// <exception cref="ExternalToolException">tesseract or its language data is missing (a deployment fault, retried).</exception>
-    public async Task<IReadOnlyList<string>> ReadAsync(
-        string imagePath, int? dpi, string what, int pages, Action<int>? pageRead, CancellationToken ct)
+    public async Task<OcrRead> ReadAsync(
+        string imagePath, int? dpi, string what, int pages, Action<int>? pageRead, CancellationToken ct, string? languages = null)
     {
-        // --psm 6 reads the page as one block of text, which keeps each table row on one line
-        // (label and amount together); the default page segmentation splits columns apart.
-        // TSV, not text: word positions, so OcrLayout can keep the page's columns.
-        List<string> arguments = [Path.GetFullPath(imagePath), "stdout", "-l", Options.Languages, "--psm", "6"];
-        if (dpi is { } known) arguments.AddRange(["--dpi", known.ToString(CultureInfo.InvariantCulture)]);
-        arguments.Add("tsv");
+        var configured = Options.Languages.Split('+');
+        if (languages is not null || !Options.ChooseLanguages || configured.Length == 1)
+        {
+            languages ??= Options.Languages;
+            return new OcrRead(await RunAsync(imagePath, dpi, what, pages, pageRead, languages, ct), languages, Chosen: true);
+        }
+
+        var first = await RunAsync(imagePath, dpi, what, pages, pageRead, configured[0], ct);
+        var chosen = OcrLanguages.Guess(first, configured);
+        if (chosen is null) return new OcrRead(first, configured[0], Chosen: false);
+        if (chosen == configured[0]) return new OcrRead(first, chosen, Chosen: true);
+        return new OcrRead(await RunAsync(imagePath, dpi, what, pages, pageRead: null, chosen, ct), chosen, Chosen: true);
+    }
+
+    private async Task<IReadOnlyList<string>> RunAsync(
+        string imagePath, int? dpi, string what, int pages, Action<int>? pageRead, string languages, CancellationToken ct)
+    {
+        var arguments = Arguments(imagePath, dpi, languages);
 
         var finished = 0;
         var lineStart = true;
@@ -58,16 +75,28 @@ public sealed class TesseractOcr(OcrOptions options)
                 }
             });
 
-        if (result.ExitCode != 0) throw Failure(result, what);
+        if (result.ExitCode != 0) throw Failure(result, what, languages);
         return OcrLayout.FromTsv(Encoding.UTF8.GetString(result.Stdout));
     }
 
-    private Exception Failure(ToolResult result, string what)
+    /// <summary>The command line of one tesseract run; TSV, not text: word positions, so OcrLayout can keep the page's columns.</summary>
+    public IReadOnlyList<string> Arguments(string imagePath, int? dpi, string languages)
+    {
+        List<string> arguments = [Path.GetFullPath(imagePath), "stdout", "-l", languages,
+            "--psm", Options.PageSegmentation.ToString(CultureInfo.InvariantCulture)];
+        if (dpi is { } known) arguments.AddRange(["--dpi", known.ToString(CultureInfo.InvariantCulture)]);
+        if (Options.Thresholding != 0)
+            arguments.AddRange(["-c", "thresholding_method=" + Options.Thresholding.ToString(CultureInfo.InvariantCulture)]);
+        arguments.Add("tsv");
+        return arguments;
+    }
+
+    private Exception Failure(ToolResult result, string what, string languages)
     {
         if (result.Stderr.Contains("Failed loading language", StringComparison.Ordinal)
             || result.Stderr.Contains("Could not initialize tesseract", StringComparison.Ordinal))
             return new ExternalToolException(
-                $"tesseract could not load the language data '{Options.Languages}'; install its tesseract-ocr-* packages. {FirstComplaint(result.Stderr)}");
+                $"tesseract could not load the language data '{languages}'; install its tesseract-ocr-* packages. {FirstComplaint(result.Stderr)}");
         if (result.RanOutOfMemory)
             return new UnprocessableDocumentException(
                 $"OCR of {what} needed more memory than the {Options.MemoryLimitBytes / (1024 * 1024):N0} MB it may use.");
@@ -85,3 +114,7 @@ public sealed class TesseractOcr(OcrOptions options)
                                     && !line.StartsWith("Detected ", StringComparison.Ordinal))
         ?? "it gave no reason";
 }
+
+/// <summary>The text of each page of an image, and the tesseract models (joined with '+') that read it.</summary>
+/// <param name="Chosen">The models were given or the words named them; false when the first pass was kept for want of evidence.</param>
+public sealed record OcrRead(IReadOnlyList<string> Pages, string Languages, bool Chosen);
