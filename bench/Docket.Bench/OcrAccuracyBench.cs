@@ -38,6 +38,7 @@ public static class OcrAccuracyBench
         if (Take("--thresholding") is { } threshold) options.Thresholding = int.Parse(threshold, CultureInfo.InvariantCulture);
         if (Take("--languages") is { } languages) options.Languages = languages;
         if (rest.Remove("--fixed")) options.ChooseLanguages = false;
+        if (rest.Remove("--no-noisy-retry")) options.NoisyPageThresholding = null;
         var half = Take("--half") ?? "all";
         var images = Take("--images");
         var details = Take("--details");
@@ -66,7 +67,7 @@ public static class OcrAccuracyBench
                 return (text, read.Languages);
             });
             Console.WriteLine(FormattableString.Invariant(
-                $"docket {set} {half} ({samples.Count} images) psm {options.PageSegmentation}, thresholding {options.Thresholding}, languages {options.Languages}{(options.ChooseLanguages ? " chosen per document" : " all at once")}: {Describe(score)}, CPU {cpu / samples.Count:0.000} s/page"));
+                $"docket {set} {half} ({samples.Count} images) psm {options.PageSegmentation}, thresholding {options.Thresholding} (noisy pages {options.NoisyPageThresholding?.ToString(CultureInfo.InvariantCulture) ?? "no retry"}), languages {options.Languages}{(options.ChooseLanguages ? " chosen per document" : " all at once")}: {Describe(score)}, CPU {cpu / samples.Count:0.000} s/page"));
             if (details is not null) await File.WriteAllLinesAsync(details + ".tsv", lines);
         }
 

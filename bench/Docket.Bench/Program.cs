@@ -33,7 +33,7 @@ static int Usage()
                Docket.Bench list PROVIDER COUNT                     GET /documents p50/p99 over COUNT seeded documents (sqlite | postgres)
                Docket.Bench pdf [PAGES] [RUNS] [invoice|report|all] [COPY.pdf]  the pipeline on a text PDF against raw pdftotext -layout
                Docket.Bench ocr [LANGUAGES] [DPI] [PARALLEL] [ROUNDS]  OCR pages/s and field accuracy on the labelled scans
-               Docket.Bench ocr-accuracy receipts|languages [--half tune|test] [--psm N] [--thresholding N] [--languages L] [--fixed] [--plain] [--images DIR] [--details FILE]
+               Docket.Bench ocr-accuracy receipts|languages [--half tune|test] [--psm N] [--thresholding N] [--languages L] [--fixed] [--no-noisy-retry] [--plain] [--images DIR] [--details FILE]
                                                                     OCR word accuracy and CPU/page against plain tesseract
                Docket.Bench upload [MB]                             one MB-megabyte text file streamed (and 64 MB): MB/s, server peak RSS
                Docket.Bench suite [--runs N] [--only a,b] [--write FILE]  every scenario N times as processes; medians into FILE

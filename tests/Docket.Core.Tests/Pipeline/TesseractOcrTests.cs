@@ -9,17 +9,26 @@ public sealed class TesseractOcrTests
     public void Arguments_PassTheMeasuredPageSegmentation_AndTheResolutionWhenKnown()
     {
         // The defaults docs/decisions.md measured on the receipts: a change to them has to be measured again.
-        var arguments = new TesseractOcr(new OcrOptions()).Arguments("page.pgm", 300, "eng");
+        var arguments = new TesseractOcr(new OcrOptions()).Arguments("page.pgm", 300, "eng", new OcrOptions().Thresholding);
 
         Assert.Equal([Path.GetFullPath("page.pgm"), "stdout", "-l", "eng", "--psm", "6", "--dpi", "300", "tsv"], arguments);
     }
 
     [Fact]
-    public void Arguments_PassTheThresholdingMethod_WhenOneIsConfigured()
+    public void Arguments_PassTheThresholdingMethod_OfANoisyPagesSecondTry()
     {
-        var arguments = new TesseractOcr(new OcrOptions { Thresholding = 2, PageSegmentation = 4 }).Arguments("scan.jpg", null, "deu");
+        var arguments = new TesseractOcr(new OcrOptions { PageSegmentation = 4 }).Arguments("scan.jpg", null, "deu", thresholding: 2);
 
         Assert.Equal([Path.GetFullPath("scan.jpg"), "stdout", "-l", "deu", "--psm", "4", "-c", "thresholding_method=2", "tsv"], arguments);
+    }
+
+    [Fact]
+    public void Defaults_ReadANoisyPageAgain_WithSauvolaThresholding()
+    {
+        var options = new OcrOptions();
+
+        Assert.Equal(0, options.Thresholding);
+        Assert.Equal(2, options.NoisyPageThresholding);
     }
 
     [Fact]

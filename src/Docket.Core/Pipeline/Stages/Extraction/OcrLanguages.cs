@@ -20,6 +20,12 @@ public static class OcrLanguages
     /// <summary>The leader must have this much more evidence than the runner-up.</summary>
     public const double MinLead = 1.5;
 
+    /// <summary>
+    /// Only words the first pass is this sure of (tesseract's 0-100) are evidence: a noisy page read as "ao RR de da
+    /// do" would otherwise be Portuguese.
+    /// </summary>
+    public const double MinConfidence = 80;
+
     /// <summary>The languages a document may be in, by tesseract model; only the configured ones compete.</summary>
     private static readonly (string Model, string Words)[] Vocabulary =
     [
@@ -43,19 +49,19 @@ public static class OcrLanguages
             totaal btw prijs aantal omschrijving betaling vervaldatum klant subtotaal bedankt excl incl uren
             """),
         ("spa", """
-            el la los las y de del para por con en es son su sus nuestro factura fecha importe total iva precio cantidad
+            el la los las de del para por con en es son su sus nuestro factura fecha importe total iva precio cantidad
             descripcion pago vencimiento cliente numero subtotal gracias base imponible
             """),
         ("ita", """
-            il lo la gli le e di del della dei per con su in sono non suo nostro fattura data importo totale iva prezzo
+            il lo la gli le di del della dei per con su in sono non suo nostro fattura data importo totale iva prezzo
             quantita descrizione pagamento scadenza cliente numero imponibile grazie
             """),
         ("por", """
-            o a os as e de do da dos das para por com em no na um uma seu sua fatura data valor total iva preco quantidade
+            os as de do da dos das para por com em no na um uma seu sua fatura data valor total iva preco quantidade
             descricao pagamento vencimento cliente numero obrigado contribuinte
             """),
         ("pol", """
-            i w z na do od za dla nie jest sie faktura data sprzedawca nabywca razem kwota netto brutto cena ilosc nazwa
+            na do od za dla nie jest sie faktura data sprzedawca nabywca razem kwota netto brutto cena ilosc nazwa
             platnosci termin zaplaty sprzedazy numer wartosc podatek suma dziekujemy
             """),
         ("swe", """
@@ -92,7 +98,8 @@ public static class OcrLanguages
         foreach (var page in pages)
             foreach (var word in Words(page))
             {
-                if (!ModelsByWord.TryGetValue(word, out var models)) continue;
+                // One letter is what a page read as noise is made of ("a o e"), and it made such a page Portuguese.
+                if (word.Length < 2 || !ModelsByWord.TryGetValue(word, out var models)) continue;
                 var candidates = models.Where(configured.Contains).ToArray();
                 foreach (var model in candidates) scores[model] = scores.GetValueOrDefault(model) + 1.0 / candidates.Length;
             }

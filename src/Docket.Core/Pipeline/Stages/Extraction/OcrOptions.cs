@@ -36,6 +36,14 @@ public sealed class OcrOptions
     [Range(0, 2)]
     public int Thresholding { get; set; }
 
+    /// <summary>
+    /// The <c>thresholding_method</c> a page is read again with when tesseract was sure of fewer than half the words
+    /// it read with <see cref="Thresholding"/>: 2, Sauvola, reads the grey, noisy paper that Otsu turns to noise.
+    /// Null: no second try.
+    /// </summary>
+    [Range(0, 2)]
+    public int? NoisyPageThresholding { get; set; } = 2;
+
     /// <summary>Resolution scanned PDF pages are rendered at; scans are mostly 150-300 dpi, and tesseract reads 300 best.</summary>
     [Range(72, 600)]
     public int Dpi { get; set; } = 300;

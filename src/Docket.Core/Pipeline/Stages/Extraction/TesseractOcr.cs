@@ -20,6 +20,9 @@ public sealed class TesseractOcr(OcrOptions options)
 
     public OcrOptions Options { get; } = options;
 
+    /// <summary>A first reading with fewer of its words above <see cref="OcrLanguages.MinConfidence"/> than this is noise.</summary>
+    public const double MinConfidentShare = 0.5;
+
     /// <summary>
     /// The text of each page of <paramref name="imagePath"/> (a multi-page TIFF has several), in order, and the
     /// models that read it. With several models configured and <see cref="OcrOptions.ChooseLanguages"/>, a first
@@ -38,23 +41,33 @@ public sealed class TesseractOcr(OcrOptions options)
         string imagePath, int? dpi, string what, int pages, Action<int>? pageRead, CancellationToken ct, string? languages = null)
     {
         var configured = Options.Languages.Split('+');
-        if (languages is not null || !Options.ChooseLanguages || configured.Length == 1)
+        var choose = languages is null && Options.ChooseLanguages && configured.Length > 1;
+        var first = choose ? configured[0] : languages ?? Options.Languages;
+
+        var thresholding = Options.Thresholding;
+        var tsv = await RunAsync(imagePath, dpi, what, pages, pageRead, first, thresholding, ct);
+        // Grey, noisy paper defeats the global threshold and the page reads as noise ("ao RR de da"), slowly; the
+        // local one reads it, but reads clean receipts a little worse (docs/decisions.md), so it is the second try.
+        if (Options.NoisyPageThresholding is { } noisy && noisy != thresholding
+            && OcrLayout.ConfidentShare(tsv, OcrLanguages.MinConfidence) < MinConfidentShare)
         {
-            languages ??= Options.Languages;
-            return new OcrRead(await RunAsync(imagePath, dpi, what, pages, pageRead, languages, ct), languages, Chosen: true);
+            thresholding = noisy;
+            tsv = await RunAsync(imagePath, dpi, what, pages, pageRead: null, first, thresholding, ct);
         }
 
-        var first = await RunAsync(imagePath, dpi, what, pages, pageRead, configured[0], ct);
-        var chosen = OcrLanguages.Guess(first, configured);
-        if (chosen is null) return new OcrRead(first, configured[0], Chosen: false);
-        if (chosen == configured[0]) return new OcrRead(first, chosen, Chosen: true);
-        return new OcrRead(await RunAsync(imagePath, dpi, what, pages, pageRead: null, chosen, ct), chosen, Chosen: true);
+        if (!choose) return new OcrRead(OcrLayout.FromTsv(tsv), first, Chosen: true);
+        var chosen = OcrLanguages.Guess([string.Join(' ', OcrLayout.ConfidentWords(tsv, OcrLanguages.MinConfidence))], configured);
+        if (chosen is null) return new OcrRead(OcrLayout.FromTsv(tsv), first, Chosen: false);
+        if (chosen == first) return new OcrRead(OcrLayout.FromTsv(tsv), chosen, Chosen: true);
+        var second = await RunAsync(imagePath, dpi, what, pages, pageRead: null, chosen, thresholding, ct);
+        return new OcrRead(OcrLayout.FromTsv(second), chosen, Chosen: true);
     }
 
-    private async Task<IReadOnlyList<string>> RunAsync(
-        string imagePath, int? dpi, string what, int pages, Action<int>? pageRead, string languages, CancellationToken ct)
+    /// <summary>One tesseract run; its TSV.</summary>
+    private async Task<string> RunAsync(
+        string imagePath, int? dpi, string what, int pages, Action<int>? pageRead, string languages, int thresholding, CancellationToken ct)
     {
-        var arguments = Arguments(imagePath, dpi, languages);
+        var arguments = Arguments(imagePath, dpi, languages, thresholding);
 
         var finished = 0;
         var lineStart = true;
@@ -76,17 +89,17 @@ public sealed class TesseractOcr(OcrOptions options)
             });
 
         if (result.ExitCode != 0) throw Failure(result, what, languages);
-        return OcrLayout.FromTsv(Encoding.UTF8.GetString(result.Stdout));
+        return Encoding.UTF8.GetString(result.Stdout);
     }
 
     /// <summary>The command line of one tesseract run; TSV, not text: word positions, so OcrLayout can keep the page's columns.</summary>
-    public IReadOnlyList<string> Arguments(string imagePath, int? dpi, string languages)
+    public IReadOnlyList<string> Arguments(string imagePath, int? dpi, string languages, int thresholding)
     {
         List<string> arguments = [Path.GetFullPath(imagePath), "stdout", "-l", languages,
             "--psm", Options.PageSegmentation.ToString(CultureInfo.InvariantCulture)];
         if (dpi is { } known) arguments.AddRange(["--dpi", known.ToString(CultureInfo.InvariantCulture)]);
-        if (Options.Thresholding != 0)
-            arguments.AddRange(["-c", "thresholding_method=" + Options.Thresholding.ToString(CultureInfo.InvariantCulture)]);
+        if (thresholding != 0)
+            arguments.AddRange(["-c", "thresholding_method=" + thresholding.ToString(CultureInfo.InvariantCulture)]);
         arguments.Add("tsv");
         return arguments;
     }
