@@ -32,8 +32,8 @@ public sealed class TesseractOcr(OcrOptions options)
     /// The text of each page of <paramref name="imagePath"/> (a multi-page TIFF has several), in order, and the
     /// models that read it. With several models configured and <see cref="OcrOptions.ChooseLanguages"/>, a first
     /// pass with the first of them (English) is kept when the page reads as that language or as none, and read
-    /// again with the one model it reads as otherwise (<see cref="OcrLanguages"/>); all of them at once cost twice
-    /// and more as much as one and read no better (decision 67).
+    /// again with the one model it reads as otherwise (<see cref="OcrLanguages"/>); several models at once cost more
+    /// and read fewer of the words (decision 67).
     /// </summary>
     /// <param name="dpi">The image's resolution when known (a rendered PDF page); tesseract estimates it otherwise.</param>
     /// <param name="what">Names the image in refusals: "page 3", "the image".</param>
