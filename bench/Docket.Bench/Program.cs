@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "list" => await Run(() => ListBench.RunAsync(args[1..])),
     "pdf" => await Run(() => PdfBench.RunAsync(args[1..])),
     "ocr" => await Run(() => OcrBench.RunAsync(args[1..])),
+    "ocr-accuracy" => await Run(() => OcrAccuracyBench.RunAsync(args[1..])),
     "upload" => await Run(() => UploadBench.RunAsync(args[1..])),
     "suite" => await Suite.RunAsync(args[1..]),
     "sse" => await Run(() => SseBench.RunAsync(args[1..])),
@@ -34,6 +35,8 @@ static int Usage()
                Docket.Bench list PROVIDER COUNT                     GET /documents p50/p99 over COUNT seeded documents (sqlite | postgres)
                Docket.Bench pdf [PAGES] [RUNS] [invoice|report|all] [COPY.pdf]  the pipeline on a text PDF against raw pdftotext -layout
                Docket.Bench ocr [LANGUAGES] [DPI] [PARALLEL] [ROUNDS]  OCR pages/s and field accuracy on the labelled scans
+               Docket.Bench ocr-accuracy receipts|languages [--half tune|test] [--psm N] [--thresholding N] [--languages L] [--fixed] [--no-noisy-retry] [--plain] [--images DIR] [--details FILE]
+                                                                    OCR word accuracy and CPU/page against plain tesseract
                Docket.Bench upload [MB]                             one MB-megabyte text file streamed (and 64 MB): MB/s, server peak RSS
                Docket.Bench suite [--runs N] [--only a,b] [--write FILE]  every scenario N times as processes; medians into FILE
                Docket.Bench sse [STREAMS] [DOCUMENTS/S] [SECONDS]   change-feed fan-out: delivery latency, server RSS and CPU

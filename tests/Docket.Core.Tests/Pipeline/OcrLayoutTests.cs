@@ -65,4 +65,16 @@ public sealed class OcrLayoutTests
     {
         Assert.Empty(OcrLayout.FromTsv(Header));
     }
+
+    [Fact]
+    public void ConfidentWords_AreThoseTesseractIsSureOf_AndTheirShareOfAllWords()
+    {
+        var tsv = Header + Page(1) + Word(1, 1, 1, 100, 100, "Rechnung")
+            + "5\t1\t1\t1\t1\t2\t200\t100\t20\t12\t31.2\tao\n"
+            + "5\t1\t1\t1\t1\t3\t230\t100\t20\t12\t12\tRR\n";
+
+        Assert.Equal(["Rechnung"], OcrLayout.ConfidentWords(tsv, 80));
+        Assert.Equal(1.0 / 3, OcrLayout.ConfidentShare(tsv, 80), 6);
+        Assert.Equal(1, OcrLayout.ConfidentShare(Header + Page(1), 80));
+    }
 }

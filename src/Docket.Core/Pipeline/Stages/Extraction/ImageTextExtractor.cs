@@ -27,11 +27,11 @@ public sealed class ImageTextExtractor(OcrOptions? options = null) : ITextExtrac
         }
 
         var what = sizes.Count == 1 ? "the image" : $"the {sizes.Count}-page image";
-        var texts = await _ocr.ReadAsync(doc.FilePath, dpi: null, what, sizes.Count,
+        var read = await _ocr.ReadAsync(doc.FilePath, dpi: null, what, sizes.Count,
             page => progress.Report(new StageProgress(100 * Math.Min(page, sizes.Count) / sizes.Count, $"OCR page {page} of {sizes.Count}")),
             ct);
 
-        var pages = texts.ToList();
+        var pages = read.Pages.ToList();
         while (pages.Count < sizes.Count) pages.Add("");
         var result = PageText.Join(pages, PdfTextExtractor.OcrMethod);
         if (string.IsNullOrWhiteSpace(result.Content))

@@ -45,6 +45,33 @@ public static class OcrLayout
         return pages.Values.Select(lines => Lay(lines.Values.ToList())).ToList();
     }
 
+    /// <summary>
+    /// The words of tesseract's TSV output it is at least <paramref name="minConfidence"/> (0-100) sure of, in
+    /// reading order; a page of noise read as "ao RR de da" is read with low confidence.
+    /// </summary>
+    public static IEnumerable<string> ConfidentWords(string tsv, double minConfidence)
+    {
+        foreach (var row in tsv.Split('\n'))
+        {
+            var cells = row.TrimEnd('\r').Split('\t');
+            if (cells.Length < 12 || cells[0] != "5" || string.IsNullOrWhiteSpace(cells[11])) continue;
+            if (double.TryParse(cells[10], NumberStyles.Float, CultureInfo.InvariantCulture, out var confidence) && confidence >= minConfidence)
+                yield return cells[11].Trim();
+        }
+    }
+
+    /// <summary>The share of the TSV's words read with at least <paramref name="minConfidence"/>; 1 for a page without words.</summary>
+    public static double ConfidentShare(string tsv, double minConfidence)
+    {
+        var words = 0;
+        foreach (var row in tsv.Split('\n'))
+        {
+            var cells = row.TrimEnd('\r').Split('\t');
+            if (cells.Length >= 12 && cells[0] == "5" && !string.IsNullOrWhiteSpace(cells[11])) words++;
+        }
+        return words == 0 ? 1 : (double)ConfidentWords(tsv, minConfidence).Count() / words;
+    }
+
     private static string Lay(List<Line> lines)
     {
         var words = lines.SelectMany(l => l.Words).ToList();

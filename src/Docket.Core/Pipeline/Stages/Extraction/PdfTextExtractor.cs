@@ -54,13 +54,17 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
             ["-f", "1", "-l", Options.MaxPages.ToString(CultureInfo.InvariantCulture), path], ct);
         var sizes = PageSizes(Encoding.UTF8.GetString(sizing.Stdout));
         var replaced = 0;
+        // The models of the first OCR'd page whose words named a language read the rest: the choice is per
+        // document, and a later page need not pay for a first pass.
+        string? languages = null;
         var folder = CreateWorkFolder();
         try
         {
             for (var k = 0; k < scanned.Length; k++)
             {
                 var index = scanned[k];
-                var ocrText = await OcrPageAsync(path, index + 1, sizes.GetValueOrDefault(index + 1), folder.FullName, ct);
+                var (ocrText, read) = await OcrPageAsync(path, index + 1, sizes.GetValueOrDefault(index + 1), folder.FullName, languages, ct);
+                if (read.Chosen) languages ??= read.Languages;
                 if (TextLayerCheck.Assess(ocrText).Score > layers[index].Score * OcrMustScoreTimes)
                 {
                     pages.Pages[index] = ocrText;
@@ -166,7 +170,8 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
     }
 
     /// <summary>Renders one page to a greyscale image in <paramref name="folder"/>, reads it, and removes the image.</summary>
-    private async Task<string> OcrPageAsync(string pdf, int page, PageSize? size, string folder, CancellationToken ct)
+    private async Task<(string Text, OcrRead Read)> OcrPageAsync(
+        string pdf, int page, PageSize? size, string folder, string? languages, CancellationToken ct)
     {
         var dpi = DpiFor(page, size);
         var number = page.ToString(CultureInfo.InvariantCulture);
@@ -185,8 +190,8 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
             if (rendered.ExitCode != 0 || !File.Exists(image))
                 throw new UnprocessableDocumentException($"The PDF page {page} could not be rendered for OCR: {FirstLine(rendered.Stderr)}");
 
-            var texts = await _ocr.ReadAsync(image, dpi, $"page {page}", 1, pageRead: null, ct);
-            return string.Join("\n", texts);
+            var read = await _ocr.ReadAsync(image, dpi, $"page {page}", 1, pageRead: null, ct, languages);
+            return (string.Join("\n", read.Pages), read);
         }
         finally
         {
