@@ -71,9 +71,7 @@ public sealed class TrainingTests
         var scorer = new FieldScorer([.. names], trees, new Calibration([], []), 0);
         var candidates = examples.SelectMany(e => e.Candidates).ToList();
         var ml = new MLContext(Training.Seed);
-        var schema = SchemaDefinition.Create(typeof(Training.Row));
-        schema[nameof(Training.Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, names.Count);
-        var data = ml.Data.LoadFromEnumerable(candidates.Select(c => new Training.Row { Features = c.Features }), schema);
+        var data = ml.Data.LoadFromEnumerable(candidates.Select(c => new Training.Row { GroupId = 1, Features = c.Features }), Training.Schema(names.Count, 1));
         var scores = model.Transform(data).GetColumn<float>("Score").ToList();
         for (var i = 0; i < candidates.Count; i++)
             Assert.Equal(scores[i], scorer.Score(candidates[i].Features) + bias, 3);

@@ -25,7 +25,7 @@ internal sealed record ReadDocument(TruthDocument Truth, FileKind Kind, Extracte
 internal sealed class Corpus(string cacheFolder, bool fresh)
 {
     /// <summary>Raise when the extract stage changes what it reads, so cached texts are read again.</summary>
-    private const int TextVersion = 1;
+    private const int TextVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -13,7 +13,7 @@ namespace Docket.Eval;
 internal sealed record Example(string Seller, IReadOnlyList<FieldCandidate> Candidates, JsonElement Truth);
 
 /// <summary>
-/// Trains the field scorers with ML.NET's FastTree (binary: is this candidate the field's value?) and
+/// Trains the field scorers with ML.NET's FastTree (LambdaRank: which of a document's candidates is the field's value?) and
 /// exports each as plain trees for <see cref="FieldModel"/>. Seeded and single-threaded, so the same
 /// examples give the same model, byte for byte. Each scorer's calibration and threshold come from
 /// documents held out of its training (an inner cross-validation by seller), never from the documents
@@ -100,7 +100,9 @@ internal static class Training
 
     internal sealed class Row
     {
-        public bool Label { get; set; }
+        public float Label { get; set; }
+
+        public uint GroupId { get; set; }
 
         public float[] Features { get; set; } = [];
     }
@@ -111,27 +113,47 @@ internal static class Training
     internal static (DocketTree[] Trees, ITransformer? Model, double Bias) FitWithMLNet(string field, List<Example> examples, int featureCount)
     {
         var rows = new List<Row>();
+        uint group = 0;
         foreach (var example in examples)
-        foreach (var candidate in example.Candidates)
-            rows.Add(new Row { Label = Matches(field, candidate.Value, example.Truth), Features = candidate.Features });
-        if (!rows.Any(r => r.Label) || rows.All(r => r.Label)) return ([], null, 0);
+        {
+            // A document without its value among the candidates teaches a ranking nothing.
+            if (!example.Candidates.Any(c => Matches(field, c.Value, example.Truth))) continue;
+            group++;
+            foreach (var candidate in example.Candidates)
+                rows.Add(new Row { Label = Matches(field, candidate.Value, example.Truth) ? 1 : 0, GroupId = group, Features = candidate.Features });
+        }
+
+        if (group < 2) return ([], null, 0);
 
         var ml = new MLContext(Seed);
-        var schema = SchemaDefinition.Create(typeof(Row));
-        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureCount);
-        var data = ml.Data.LoadFromEnumerable(rows, schema);
-        var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+        var data = ml.Data.LoadFromEnumerable(rows, Schema(featureCount, group));
+        var trainer = ml.Ranking.Trainers.FastTree(new FastTreeRankingTrainer.Options
         {
-            NumberOfTrees = 120,
-            NumberOfLeaves = 12,
-            MinimumExampleCountPerLeaf = 8,
+            NumberOfTrees = Trees,
+            NumberOfLeaves = Leaves,
+            MinimumExampleCountPerLeaf = MinimumPerLeaf,
             LearningRate = 0.1,
             NumberOfThreads = 1,
             FeatureFraction = 1,
         });
         var model = trainer.Fit(data);
-        var ensemble = model.Model.SubModel.TrainedTreeEnsemble;
+        var ensemble = model.Model.TrainedTreeEnsemble;
         return (ensemble.Trees.Select((tree, t) => Export(tree, ensemble.TreeWeights[t])).ToArray(), model, ensemble.Bias);
+    }
+
+    private static int Trees => int.TryParse(Environment.GetEnvironmentVariable("DOCKET_TRAIN_TREES"), out var n) ? n : 100;
+
+    private static int Leaves => int.TryParse(Environment.GetEnvironmentVariable("DOCKET_TRAIN_LEAVES"), out var n) ? n : 12;
+
+    private static int MinimumPerLeaf => int.TryParse(Environment.GetEnvironmentVariable("DOCKET_TRAIN_MIN_LEAF"), out var n) ? n : 8;
+
+    /// <summary>Candidates as ML.NET reads them: one group (a document's candidates for the field) per key.</summary>
+    internal static SchemaDefinition Schema(int featureCount, uint groups)
+    {
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureCount);
+        schema[nameof(Row.GroupId)].ColumnType = new KeyDataViewType(typeof(uint), groups + 1);
+        return schema;
     }
 
     /// <summary>Numerical splits only: every feature is a number, so FastTree makes no categorical split.</summary>

@@ -23,8 +23,8 @@ public sealed record GridLine(int Index, int Start, int End, int Page, int Row, 
 /// </summary>
 public sealed class PageGrid
 {
-    /// <summary>Two spaces or more part columns: pdftotext keeps single spaces between the words of a phrase.</summary>
-    private const int ColumnGap = 2;
+    /// <summary>Three spaces or more part columns: pdftotext and OCR leave one or two inside a phrase ("QUARRY  PARK SUPPLIES").</summary>
+    private const int ColumnGap = 3;
 
     public string Content { get; }
 
