@@ -268,6 +268,30 @@ public sealed class InvoiceLanguagesTests
     }
 
     [Theory]
+    [InlineData("Gesamt Fr.10'880.27", "10880.27", "CHF")]
+    [InlineData("Total Rs.1,234.00", "1234.00", "INR")]
+    [InlineData("TOTAL RM4.00", "4.00", "MYR")]
+    [InlineData("Razem 1 660,50 zł", "1660.50", "PLN")]
+    public void Amounts_GluedToAnAbbreviatedCurrency_AreRead(string text, string amount, string currency)
+    {
+        var money = Assert.Single(Amounts.FindMoney(text));
+        Assert.Equal((amount, currency), (Amounts.Format(money.Value), money.Currency));
+    }
+
+    [Fact]
+    public void AGermanInvoice_WithGesamtAndANetInvoiceAmount_TakesTheGrossAsTotal()
+    {
+        var fields = Read("""
+            Rechnung Nr. 2025-31
+            Rechnungsbetrag (netto)        1.000,00 €
+            USt. 19 %                        190,00 €
+            Gesamt                         1.190,00 €
+            """);
+
+        Assert.Equal(("1000.00", "1190.00"), (fields.Values[FieldNames.Net].Value, fields.Values[FieldNames.Total].Value));
+    }
+
+    [Theory]
     [InlineData("Momsreg.nr SE556677889901\nSumma 100,00 kr", "SEK")]
     [InlineData("CVR 12345678\nI alt 100,00 kr.", "DKK")]
     [InlineData("Org.nr NO 987 654 321 MVA\nÅ betale kr 100,00", "NOK")]
