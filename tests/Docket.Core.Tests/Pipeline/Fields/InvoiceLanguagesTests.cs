@@ -267,6 +267,24 @@ public sealed class InvoiceLanguagesTests
         Assert.Empty(Dates.Find(text, monthFirst: false));
     }
 
+    [Fact]
+    public void AnItalianInvoice_WithItsNumberUnderItsName_AndNoLabel_ReadsTheNumber()
+    {
+        var fields = Read("""
+            Officina Grafica Bruni S.r.l.                                   Fattura
+                                                                              FT-2025-0311
+                                                                              07-05-2025
+            Spett.le
+            Cantina Rossi S.p.A.
+
+            Imponibile                                                      1.000,00 €
+            IVA 22%                                                           220,00 €
+            Totale                                                          1.220,00 €
+            """);
+
+        AssertFields(fields, "Officina Grafica Bruni S.r.l.", "FT-2025-0311", "2025-05-07", null, "1000.00", "220.00", "1220.00", "EUR");
+    }
+
     [Theory]
     [InlineData("Gesamt Fr.10'880.27", "10880.27", "CHF")]
     [InlineData("Total Rs.1,234.00", "1234.00", "INR")]

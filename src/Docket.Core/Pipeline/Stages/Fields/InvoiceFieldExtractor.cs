@@ -538,7 +538,39 @@ public static partial class InvoiceFieldExtractor
     /// </summary>
     private static Found? FindInvoiceNumber(Document doc) =>
         Best(doc.KeySearch, doc.Content, doc.Lines, InvoiceNumberLabels, ReadReference, preferLast: false,
-            accept: (lineStart, labelIndex) => !ReferencePrefix().IsMatch(doc.Search.AsSpan(lineStart, labelIndex - lineStart).ToString()), wrapped: doc.Wrapped);
+            accept: (lineStart, labelIndex) => !ReferencePrefix().IsMatch(doc.Search.AsSpan(lineStart, labelIndex - lineStart).ToString()), wrapped: doc.Wrapped)
+        ?? NumberUnderTitle(doc);
+
+    /// <summary>
+    /// A document's name alone in its cell with a reference right below it, in the same column ("Factuur" over
+    /// "INV-000029"): the number, less sure than a labelled one. A date below the name is no number.
+    /// </summary>
+    private static Found? NumberUnderTitle(Document doc)
+    {
+        if (doc.Json) return null;
+        var (content, lines) = (doc.Content, doc.Lines);
+        for (var i = 0; i + 1 < lines.Count && lines[i].Start < HeadCharacters; i++)
+        {
+            if (lines[i + 1].Start != lines[i].End + 1) continue;
+            foreach (var (start, end) in Cells(content, lines[i]))
+            {
+                var title = DocumentTitle().Match(content, start, end - start);
+                if (!title.Success || title.Length != end - start) continue;
+                var column = start - lines[i].Start;
+                foreach (var (below, belowEnd) in Cells(content, lines[i + 1]))
+                {
+                    // Below it: starting under the name or just after it (a title in larger type ends further left than its text would).
+                    var at = below - lines[i + 1].Start;
+                    if (at < column - 3 || at > column + (end - start) + 3) continue;
+                    if (Dates.Find(content, false, below, belowEnd).Any()) continue;
+                    if (ReadReference(content, below, belowEnd) is { } number && number.End == belowEnd)
+                        return number with { Confidence = 0.5, Line = i + 1 };
+                }
+            }
+        }
+
+        return null;
+    }
 
     private static Found? ReadReference(string content, int start, int end)
     {
