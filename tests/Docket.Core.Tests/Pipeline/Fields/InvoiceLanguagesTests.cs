@@ -270,6 +270,48 @@ public sealed class InvoiceLanguagesTests
         Assert.Empty(Dates.Find(text, monthFirst: false));
     }
 
+    [Fact]
+    public void AnItalianInvoice_WithItsNumberUnderItsName_AndNoLabel_ReadsTheNumber()
+    {
+        var fields = Read("""
+            Officina Grafica Bruni S.r.l.                                   Fattura
+                                                                              FT-2025-0311
+                                                                              07-05-2025
+            Spett.le
+            Cantina Rossi S.p.A.
+
+            Imponibile                                                      1.000,00 €
+            IVA 22%                                                           220,00 €
+            Totale                                                          1.220,00 €
+            """);
+
+        AssertFields(fields, "Officina Grafica Bruni S.r.l.", "FT-2025-0311", "2025-05-07", null, "1000.00", "220.00", "1220.00", "EUR");
+    }
+
+    [Theory]
+    [InlineData("Gesamt Fr.10'880.27", "10880.27", "CHF")]
+    [InlineData("Total Rs.1,234.00", "1234.00", "INR")]
+    [InlineData("TOTAL RM4.00", "4.00", "MYR")]
+    [InlineData("Razem 1 660,50 zł", "1660.50", "PLN")]
+    public void Amounts_GluedToAnAbbreviatedCurrency_AreRead(string text, string amount, string currency)
+    {
+        var money = Assert.Single(Amounts.FindMoney(text));
+        Assert.Equal((amount, currency), (Amounts.Format(money.Value), money.Currency));
+    }
+
+    [Fact]
+    public void AGermanInvoice_WithGesamtAndANetInvoiceAmount_TakesTheGrossAsTotal()
+    {
+        var fields = Read("""
+            Rechnung Nr. 2025-31
+            Rechnungsbetrag (netto)        1.000,00 €
+            USt. 19 %                        190,00 €
+            Gesamt                         1.190,00 €
+            """);
+
+        Assert.Equal(("1000.00", "1190.00"), (fields.Values[FieldNames.Net].Value, fields.Values[FieldNames.Total].Value));
+    }
+
     [Theory]
     [InlineData("Momsreg.nr SE556677889901\nSumma 100,00 kr", "SEK")]
     [InlineData("CVR 12345678\nI alt 100,00 kr.", "DKK")]

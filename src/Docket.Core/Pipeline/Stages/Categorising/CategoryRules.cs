@@ -8,7 +8,8 @@ public sealed record CategoryRule(string Category, double Weight, string Phrases
 }
 
 /// <summary>
-/// The rules of the rules-based categoriser, in English, German and French. They name kinds of
+/// The rules of the rules-based categoriser, in English, German and French, and (fewer, for the kinds of
+/// business paper that matter most) Dutch, Spanish, Italian, Portuguese, Polish, the Nordic languages and Finnish. They name kinds of
 /// documents and the wording such documents use, never a particular sender, file or value, so they
 /// hold for documents nobody here has seen. The phrases are data, compiled once into two tables.
 /// </summary>

@@ -109,9 +109,11 @@ public static partial class Amounts
         return percentage ? null : Currencies.MarkAfter(text, index, ceiling)?.Iso;
     }
 
-    // Groups of three after a first group that does not start with 0, so "0.125" is not 125.
+    // Groups of three after a first group that does not start with 0, so "0.125" is not 125. A full stop before the
+    // digits belongs to the number unless it ends an abbreviation: "Fr.10'880.27" and "Rs.1,234.00" are amounts, and so
+    // are amounts glued to a currency that tills print that way ("RM4.00", "EUR12.50").
     [GeneratedRegex("""
-        (?<![\p{L}\p{N}.,/'])
+        (?:(?<=(?<!\p{L})(?:RM|Rp|Rs|kr|Kr|Ft|Kč|zł|USD|EUR|GBP|CHF|MYR|SGD|SEK|NOK|DKK|PLN|INR))|(?<![\p{L}\p{N},/']|(?<!\p{L})\.))
         (?:
             [1-9]\d{0,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?
           | [1-9]\d{0,2}(?<sep>[,.'\u00A0\u202F\x20])\d{3}(?:\k<sep>\d{3})*(?:[.,]\d{1,2})?

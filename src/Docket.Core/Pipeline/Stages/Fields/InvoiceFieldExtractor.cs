@@ -91,12 +91,12 @@ public static partial class InvoiceFieldExtractor
 
     private static readonly Label[] TotalLabels =
     [
-        L(@"\bgrand\s*total\b|\btotal\s*ttc\b|\bmontant\s*ttc\b|\bgesamtbetrag\b|\brechnungsbetrag\b|\bendbetrag\b|\bgutschriftsbetrag\b|\bgesamtsumme\b|\bbruttobetrag\b", 0.9),
+        L(@"\bgrand\s*total\b|\btotal\s*ttc\b|\bmontant\s*ttc\b|\bgesamtbetrag\b|\brechnungsbetrag\b(?!\s*\(?\s*netto)|\brechnungsendbetrag\b|\bendbetrag\b|\bgutschriftsbetrag\b|\bgesamtsumme\b|\bbruttobetrag\b", 0.9),
         L(@"\binvoice\s*total\b|\btotal\s*(?:amount|due|credit|incl\.?|including)\b|\btotal\s*(?:sales\s*)?\(?\s*(?:incl\.?|inclusive|including|with)\b(?!\s*(?:of\s*)?[\d.]+\s*%?\s*(?:gst|vat|tax|sst)\s*$)|\btotal\s*rounded\b|\brounded\s*total\b|\bnett?\s*total\b|\btotal\s*(?:amt\.?\s*|amount\s*)?payable\b|\bamount\s*total\b|\btotal\s*(?:invoice\s*)?value\b|\btotal\s*à\s*payer\b|\bmontant\s*total\b(?!\s*ht)", 0.9),
         L(@"\btotaal\s*(?:te\s*betalen|incl\.?|inclusief|factuur)\b|\btotaalbedrag\b|\bimporte\s*total\b|\btotal\s*(?:factura|a\s*pagar|con\s*iva|(?:da\s*)?fatura|documento)\b|\btotale\s*(?:fattura|documento|da\s*pagare|ivato)\b|\bimporto\s*totale\b"
             + @"|\bvalor\s*total\b|\b(?:razem|kwota|suma)\s*do\s*zapłaty\b|\bwartość\s*brutto\b|\b(?:razem|suma)\s*brutto\b|\bsumma\s*att\s*betala\b|\btotal(?:belopp|beløb|beløp|sum)\b|\b(?:summa|total|totalt|sum)\s*(?:inkl\.?|inklusive)\s*(?:moms|mva)\b"
             + @"|\bi\s*alt\s*inkl\.?\s*moms\b|\btotalt\s*å\s*betale\b|\bverollinen\s*yhteensä\b|\byhteensä\s*(?:sis\.?|sisältäen)\s*alv\b|\bloppusumma\b", 0.9),
-        L(@"(?<!(?:sub|tax|gst|vat|sst)-?\s?)\btotal\b(?!\s*[(\[]?\s*(?:ht|net|excl|exkl|ekskl|eks\b|hors|before|vor|qty|quantity|vat|tax|tva|mwst|gst|sst|iva|btw|moms|mva|items?|paid|hours?|sin|sem|senza|discount|disc\b|savings?|includes\b|rounding|round|tendered|cash|change|pcs|units?|weight|sales\s*\(?\s*excl|(?:amount\s*)?(?:excl|exclusive|excluding|before)))|\bsumme\b(?!\s*netto)|\bbrutto\b"
+        L(@"(?<!(?:sub|tax|gst|vat|sst)-?\s?)\btotal\b(?!\s*[(\[]?\s*(?:ht|net|excl|exkl|ekskl|eks\b|hors|before|vor|qty|quantity|vat|tax|tva|mwst|gst|sst|iva|btw|moms|mva|items?|paid|hours?|sin|sem|senza|discount|disc\b|savings?|includes\b|rounding|round|tendered|cash|change|pcs|units?|weight|sales\s*\(?\s*excl|(?:amount\s*)?(?:excl|exclusive|excluding|before)))|\bsumme\b(?!\s*netto)|\bbrutto\b|(?<!zwischen)\bgesamt\b(?!\s*(?:netto|menge|stunden))"
             + @"|(?<!sub)\btotaal\b(?!\s*(?:excl|exclusief|btw|korting))|\btotale\b(?!\s*(?:imponibile|iva|netto|parziale|sconto))|\brazem\b(?!\s*(?:netto|vat|podatek))|\bsumma\b(?!\s*(?:exkl|netto|moms))|\btotalt\b(?!\s*(?:eks|ekskl|exkl|netto|moms|mva))"
             + @"|\bi\s*alt\b(?!\s*(?:ekskl|excl|uden|eks))|(?<!veroton\s*|alv\s*|arvonlisävero\s*)\byhteensä\b(?!\s*(?:veroton|ilman|alv\b))|\bnett\s*total\b", 0.8),
         // What is left to pay can be less than the total (a deposit paid), so it only counts when no total is written.
@@ -107,7 +107,7 @@ public static partial class InvoiceFieldExtractor
     private static readonly Label[] NetLabels =
     [
         L(@"\bnet\s*(?:amount|total|value)\b|\btotal\s*net\b|\btotal\s*(?:excl\.?|excluding|before|net\s*of)\s*(?:vat|tax)\b|\btaxable\s*(?:amount|value)\b|\bamount\s*before\s*tax\b", 0.85),
-        L(@"\bnettobetrag\b|(?<!\d\s*(?:dagar|dage|dager|dagen|days|tage|päivää|dni|días|dias|giorni)\s*)\bnetto(?:summe|betrag)?\b|\bsumme\s*netto\b|\bgesamt\s*netto\b|\btotal\s*ht\b|\bmontant\s*(?:total\s*)?ht\b|\bbase\s*ht\b", 0.85),
+        L(@"\bnettobetrag\b|\brechnungsbetrag\s*\(?\s*netto\b|(?<!\d\s*(?:dagar|dage|dager|dagen|days|tage|päivää|dni|días|dias|giorni)\s*)\bnetto(?:summe|betrag)?\b|\bsumme\s*netto\b|\bgesamt\s*netto\b|\btotal\s*ht\b|\bmontant\s*(?:total\s*)?ht\b|\bbase\s*ht\b", 0.85),
         L(@"\b(?:totaal|bedrag|subtotaal)\s*(?:excl\.?|exclusief)\s*btw\b|\bnetto\s*bedrag\b|\bbase\s*imponible\b|\btotal\s*(?:sin|sem)\s*iva\b|\bimporte\s*neto\b|\b(?:totale\s*)?imponibile\b|\btotale\s*netto\b"
             + @"|\bbase\s*tributável\b|\bvalor\s*(?:sem\s*iva|líquido|tributável)\b|\btotal\s*ilíquido\b|\bincidência\b|\b(?:wartość|razem|suma|kwota)\s*netto\b|\bnetto-?\s*(?:belopp|beløb|beløp)\b"
             + @"|\b(?:summa|belopp|beløb|beløp|total|totalt|sum|i\s*alt)\s*(?:exkl\.?|ekskl\.?|eks\.?|exklusive|eksklusive|uden|utan)\s*(?:moms|mva)\b|\bveroton\s*(?:yhteensä|hinta|summa)?\b|\byhteensä\s*ilman\s*alv\b|\bsubtotal\s*excl\.?\s*(?:btw|iva|gst)\b", 0.85),
@@ -551,7 +551,39 @@ public static partial class InvoiceFieldExtractor
     /// </summary>
     private static Found? FindInvoiceNumber(Document doc) =>
         Best(doc.KeySearch, doc.Content, doc.Lines, InvoiceNumberLabels, ReadReference, preferLast: false,
-            accept: (lineStart, labelIndex) => !ReferencePrefix().IsMatch(doc.Search.AsSpan(lineStart, labelIndex - lineStart).ToString()), wrapped: doc.Wrapped);
+            accept: (lineStart, labelIndex) => !ReferencePrefix().IsMatch(doc.Search.AsSpan(lineStart, labelIndex - lineStart).ToString()), wrapped: doc.Wrapped)
+        ?? NumberUnderTitle(doc);
+
+    /// <summary>
+    /// A document's name alone in its cell with a reference right below it, in the same column ("Factuur" over
+    /// "INV-000029"): the number, less sure than a labelled one. A date below the name is no number.
+    /// </summary>
+    private static Found? NumberUnderTitle(Document doc)
+    {
+        if (doc.Json) return null;
+        var (content, lines) = (doc.Content, doc.Lines);
+        for (var i = 0; i + 1 < lines.Count && lines[i].Start < HeadCharacters; i++)
+        {
+            if (lines[i + 1].Start != lines[i].End + 1) continue;
+            foreach (var (start, end) in Cells(content, lines[i]))
+            {
+                var title = DocumentTitle().Match(content, start, end - start);
+                if (!title.Success || title.Length != end - start) continue;
+                var column = start - lines[i].Start;
+                foreach (var (below, belowEnd) in Cells(content, lines[i + 1]))
+                {
+                    // Below it: starting under the name or just after it (a title in larger type ends further left than its text would).
+                    var at = below - lines[i + 1].Start;
+                    if (at < column - 3 || at > column + (end - start) + 3) continue;
+                    if (Dates.Find(content, false, below, belowEnd).Any()) continue;
+                    if (ReadReference(content, below, belowEnd) is { } number && number.End == belowEnd)
+                        return number with { Confidence = 0.5, Line = i + 1 };
+                }
+            }
+        }
+
+        return null;
+    }
 
     private static Found? ReadReference(string content, int start, int end)
     {
