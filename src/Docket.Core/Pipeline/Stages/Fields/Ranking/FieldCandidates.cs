@@ -31,8 +31,8 @@ public static partial class FieldCandidates
 
     public static Kind KindOf(string field) => field switch
     {
-        FieldNames.Total or FieldNames.Net or FieldNames.Tax => Kind.Amount,
-        FieldNames.Date or FieldNames.DueDate => Kind.Date,
+        FieldNames.Total => Kind.Amount,
+        FieldNames.Date => Kind.Date,
         FieldNames.InvoiceNumber => Kind.Reference,
         FieldNames.Issuer => Kind.Name,
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "No candidates are made for this field."),
