@@ -95,7 +95,8 @@ internal sealed class Corpus(string cacheFolder, bool fresh)
     /// </summary>
     public static ExtractedText GoldText(string boxFile)
     {
-        var tsv = new StringBuilder("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n");
+        // tesseract's TSV: a page row, then a row per word with its line number and box.
+        var tsv = new StringBuilder("1\t1\t0\t0\t0\t0\t0\t0\t1\t1\t-1\t\n");
         var lineNumber = 0;
         foreach (var row in File.ReadLines(boxFile))
         {
@@ -121,6 +122,6 @@ internal sealed class Corpus(string cacheFolder, bool fresh)
             }
         }
 
-        return PageText.Join(OcrLayout.FromTsv("1\t1\t0\t0\t0\t0\t0\t0\t1\t1\t-1\t\n" + tsv), "ocr (exact transcription)");
+        return PageText.Join(OcrLayout.FromTsv(tsv.ToString()), "ocr (exact transcription)");
     }
 }

@@ -140,6 +140,24 @@ public sealed class FieldRankingTests
     }
 
     [Fact]
+    public void AShopNameOverTwoLines_AndANameWithItsRegistrationNumber_AreCandidatesAsNamed()
+    {
+        var candidates = CandidatesOf("""
+                 SUNRISE BOOK TRADING
+                   CO. (M) SDN BHD
+              HARIMAU MAS SDN BHD (123456-X)
+              NO 8, JALAN MAWAR 2, 43000 KAJANG
+            TOTAL                         20.40
+            """)[FieldNames.Issuer];
+        var names = FieldCandidates.FeatureNames(FieldCandidates.Kind.Name).ToList();
+
+        var joined = Assert.Single(candidates, c => c.Value == "SUNRISE BOOK TRADING CO. (M) SDN BHD");
+        Assert.Equal(1, joined.Features[names.IndexOf("two_lines")]);
+        var bare = Assert.Single(candidates, c => c.Value == "HARIMAU MAS SDN BHD");
+        Assert.Equal(1, bare.Features[names.IndexOf("without_registration")]);
+    }
+
+    [Fact]
     public void ATree_SendsAValueAtMostTheThresholdLeft_AndReadsLeavesFromNegativeChildren()
     {
         // Node 0 splits feature 1 at 0.5: left is leaf 0; right is node 1, which splits feature 0 at 10.

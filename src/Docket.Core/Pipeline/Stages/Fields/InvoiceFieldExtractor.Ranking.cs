@@ -11,6 +11,7 @@ public static partial class InvoiceFieldExtractor
     /// </summary>
     private static bool IsRanked(FileKind kind) => kind is not (FileKind.Csv or FileKind.Json);
 
+    /// <summary>Only the US (and a few others that invoice in dollars) write month first; elsewhere 03/05/2024 is the 3rd of May.</summary>
     private static bool MonthFirst(Dictionary<string, Found> values) => values.GetValueOrDefault(FieldNames.Currency)?.Value == "USD";
 
     private static FieldCandidates.RuleValues RuleValuesOf(Dictionary<string, Found> values) =>

@@ -56,7 +56,7 @@ public static partial class InvoiceFieldExtractor
                 && WhichKroner(content, new Found(iso, "currency", 0.9, currencyCell.Start, currencyCell.End, 0)) is { } currency)
                 values[FieldNames.Currency] = currency;
 
-            var monthFirst = values.TryGetValue(FieldNames.Currency, out var c) && c.Value == "USD";
+            var monthFirst = MonthFirst(values);
             foreach (var (column, field) in (ReadOnlySpan<(Column, string)>)[(Column.Date, FieldNames.Date), (Column.DueDate, FieldNames.DueDate)])
                 if (CellOf(column) is { } cell && Dates.Find(content, monthFirst, cell.Start, cell.End).FirstOrDefault() is { Length: > 0 } date)
                     values[field] = new Found(Dates.Format(date.Value), "date", 0.9, date.Start, date.Start + date.Length, 0);

@@ -180,9 +180,13 @@ public static partial class InvoiceFieldExtractor
         var fields = new Dictionary<string, ExtractedField>();
         foreach (var name in FieldNames.All)
             if (values.TryGetValue(name, out var found))
+            {
+                var field = found.ToField(text);
                 fields[name] = IsRanked(kind) && model.RuleCalibrations.TryGetValue(name, out var calibration)
-                    ? found.ToField(text) with { Confidence = Math.Round(calibration.Probability(found.ToField(text).Confidence), 2) }
-                    : found.ToField(text);
+                    ? field with { Confidence = Math.Round(calibration.Probability(field.Confidence), 2) }
+                    : field;
+            }
+
         return new ExtractedFields(fields, items, warnings);
     }
 
@@ -241,7 +245,7 @@ public static partial class InvoiceFieldExtractor
             ? new Found(vendor.Name, "text", LearnedIssuerConfidence, at, at + vendor.Name.Length, -1)
             : new Found(vendor.Name, "text", LearnedIssuerConfidence, -1, -1, -1);
 
-        var monthFirstDefault = values.GetValueOrDefault(FieldNames.Currency)?.Value == "USD";
+        var monthFirstDefault = MonthFirst(values);
         foreach (var (field, lesson) in vendor.Lessons)
         {
             if (lesson.Absent)
@@ -319,8 +323,7 @@ public static partial class InvoiceFieldExtractor
         currency = WhichKroner(content, currency);
         Put(values, FieldNames.Currency, currency);
 
-        // Only the US (and a few others that invoice in dollars) write month first; elsewhere 03/05/2024 is the 3rd of May.
-        var monthFirst = currency?.Value == "USD";
+        var monthFirst = MonthFirst(values);
         ValueReader date = doc.Json ? (c, s, e) => ReadEpochDate(c, s, e) ?? ReadDate(c, s, e, monthFirst) : (c, s, e) => ReadDate(c, s, e, monthFirst);
         var issued = Best(search, content, lines, DateLabels, date, preferLast: false, wrapped: doc.Wrapped);
         var due = Best(search, content, lines, DueDateLabels, date, preferLast: false, wrapped: doc.Wrapped);
