@@ -24,6 +24,13 @@ if (options is null)
     return 64;
 }
 
+var unlabelled = options.Samples.Where(folder => !File.Exists(Path.Combine(folder, "truth.json"))).ToList();
+if (unlabelled.Count > 0)
+{
+    Console.Error.WriteLine($"No truth.json in {string.Join(", ", unlabelled)}: --samples names a labelled set's folder.");
+    return 1;
+}
+
 var truth = options.Samples.SelectMany(Truth.Load).ToList();
 var missing = truth.Where(d => !File.Exists(d.Path)).Select(d => d.Key).ToList();
 if (missing.Count > 0)
