@@ -58,7 +58,7 @@ public static class OcrAccuracyBench
             var (score, cpu, lines) = await MeasureAsync(samples, async sample =>
             {
                 var read = await ocr.ReadAsync(sample.Image, dpi: null, "the image", 1, pageRead: null, CancellationToken.None);
-                var text = string.Join("\n", read.Pages);
+                var text = string.Join("\n", read.Pages.Select(p => p.Text));
                 if (details is not null)
                 {
                     Directory.CreateDirectory(details);

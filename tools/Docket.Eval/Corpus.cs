@@ -25,7 +25,7 @@ internal sealed record ReadDocument(TruthDocument Truth, FileKind Kind, Extracte
 internal sealed class Corpus(string cacheFolder, bool fresh)
 {
     /// <summary>Raise when the extract stage changes what it reads, so cached texts are read again.</summary>
-    private const int TextVersion = 2;
+    private const int TextVersion = 3;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -42,7 +42,7 @@ internal sealed class Corpus(string cacheFolder, bool fresh)
 
         var read = results.Where(r => r is not null).Select(r => r!).ToList();
         foreach (var truth in documents.Where(d => d.GoldOcr is not null))
-            read.Add(new ReadDocument(truth, FileKind.Jpeg, GoldText(truth.GoldOcr!), null, null, Eval.Truth.GoldText));
+            read.Add(new ReadDocument(truth, FileKind.Jpeg, GoldText(truth.GoldOcr!, GoldPageSize(truth)), null, null, Eval.Truth.GoldText));
         return read;
     }
 
@@ -59,7 +59,7 @@ internal sealed class Corpus(string cacheFolder, bool fresh)
         if (!fresh && File.Exists(cached) && JsonSerializer.Deserialize<CachedText>(await File.ReadAllTextAsync(cached, ct), Json) is { } hit)
         {
             var embedded = kind == FileKind.Pdf ? await EmbeddedInvoiceReader.ReadAsync(truth.Path, ct) : null;
-            return new ReadDocument(truth, kind, hit.Error is null ? new ExtractedText(hit.Content!, hit.PageStarts!, hit.Method!) : null, embedded, hit.Error, truth.Group);
+            return new ReadDocument(truth, kind, hit.Error is null ? new ExtractedText(hit.Content!, hit.PageStarts!, hit.Method!) { Geometry = hit.Geometry } : null, embedded, hit.Error, truth.Group);
         }
 
         var context = new PipelineContext(input);
@@ -69,7 +69,7 @@ internal sealed class Corpus(string cacheFolder, bool fresh)
         }
         catch (UnprocessableDocumentException refused)
         {
-            await WriteAsync(cached, new CachedText(null, null, null, refused.Message), ct);
+            await WriteAsync(cached, new CachedText(null, null, null, null, refused.Message), ct);
             return new ReadDocument(truth, kind, null, null, refused.Message, truth.Group);
         }
         catch (Exception ex) when (ex is ExternalToolException or TimeoutException)
@@ -79,24 +79,33 @@ internal sealed class Corpus(string cacheFolder, bool fresh)
         }
 
         var text = context.RequireText();
-        await WriteAsync(cached, new CachedText(text.Content, [.. text.PageStarts], text.Method, null), ct);
+        await WriteAsync(cached, new CachedText(text.Content, [.. text.PageStarts], text.Method, text.Geometry, null), ct);
         return new ReadDocument(truth, kind, text, context.EmbeddedInvoice, null, truth.Group);
+    }
+
+    private static ImageSize? GoldPageSize(TruthDocument truth)
+    {
+        var head = File.ReadAllBytes(truth.Path).AsSpan();
+        return ContentSniffer.Sniff(Path.GetFileName(truth.Path), head[..Math.Min(head.Length, ContentSniffer.HeadLength)]) is SniffResult.Accepted { Kind: var kind }
+            && kind is FileKind.Png or FileKind.Jpeg or FileKind.Tiff
+            ? ImageHeaders.Read(truth.Path, kind, 1)[0]
+            : null;
     }
 
     private static Task WriteAsync(string path, CachedText text, CancellationToken ct) =>
         File.WriteAllTextAsync(path, JsonSerializer.Serialize(text, Json), ct);
 
-    private sealed record CachedText(string? Content, int[]? PageStarts, string? Method, string? Error);
+    private sealed record CachedText(string? Content, int[]? PageStarts, string? Method, TextGeometry? Geometry, string? Error);
 
     /// <summary>
     /// A receipt's exact transcription (one text line per row with its four corners) laid out as
     /// Docket lays out tesseract's words: each line's words spread over its box in proportion to their
     /// length, through <see cref="OcrLayout"/>, so field extraction reads it as it would read a perfect OCR.
     /// </summary>
-    public static ExtractedText GoldText(string boxFile)
+    public static ExtractedText GoldText(string boxFile, ImageSize? page = null)
     {
-        // tesseract's TSV: a page row, then a row per word with its line number and box.
-        var tsv = new StringBuilder("1\t1\t0\t0\t0\t0\t0\t0\t1\t1\t-1\t\n");
+        // tesseract's TSV: a page row with the image's size (the words' reach when not known), then a row per word with its line number and box.
+        var tsv = new StringBuilder(FormattableString.Invariant($"1\t1\t0\t0\t0\t0\t0\t0\t{page?.Width ?? 1}\t{page?.Height ?? 1}\t-1\t\n"));
         var lineNumber = 0;
         foreach (var row in File.ReadLines(boxFile))
         {

@@ -7,6 +7,16 @@ public sealed record ExtractedText(string Content, IReadOnlyList<int> PageStarts
 {
     public int Pages => PageStarts.Count;
 
+    /// <summary>Where the words of <see cref="Content"/> stand on their pages; null for text that has no pages to stand on (TXT, CSV, JSON, DOCX).</summary>
+    public TextGeometry? Geometry { get; init; }
+
+    /// <summary>The source of a value found at [<paramref name="start"/>, <paramref name="end"/>): its page and, with geometry, its box.</summary>
+    public FieldSource SourceOf(int start, int end)
+    {
+        var page = PageOf(start);
+        return new FieldSource(page, start, end) { Box = Geometry?.BoxOf(page, start, end) };
+    }
+
     /// <summary>The 1-based page that holds character <paramref name="offset"/>.</summary>
     public int PageOf(int offset)
     {
@@ -30,7 +40,11 @@ public sealed record DocumentAnalysis(
 public sealed record Categorisation(string Category, double Confidence, string Method);
 
 /// <summary>Where in the extracted text a value was found: 1-based page, character offsets [Start, End).</summary>
-public sealed record FieldSource(int Page, int Start, int End);
+public sealed record FieldSource(int Page, int Start, int End)
+{
+    /// <summary>The box around the value's words on <see cref="Page"/>; null when the text has no geometry.</summary>
+    public PageBox? Box { get; init; }
+}
 
 /// <summary>
 /// One extracted value, normalised: dates ISO 8601 (yyyy-MM-dd), amounts with '.' as the decimal

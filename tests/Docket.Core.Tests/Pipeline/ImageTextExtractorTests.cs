@@ -33,6 +33,24 @@ public sealed class ImageTextExtractorTests : IDisposable
     }
 
     [Fact]
+    public async Task Extract_PlacesEveryWordTesseractRead_OnTheImage()
+    {
+        var (text, _) = await Extract(TempFiles.Input(OcrFixtures.ReceiptPng));
+
+        var geometry = text.Geometry!;
+        Assert.Equal("px", Assert.Single(geometry.Pages).Unit);
+        var printed = System.Text.RegularExpressions.Regex.Matches(text.Content, @"\S+").Select(m => m.Index).ToList();
+        Assert.Equal(printed, geometry.Words.Select(w => w.Start));
+        // The total stands below the shop's name, and its amount right of its label.
+        var name = geometry.WordsIn(text.Content.IndexOf("Boulangerie", StringComparison.Ordinal), text.Content.Length).First();
+        var total = text.Content.IndexOf("TOTAL TTC", StringComparison.Ordinal);
+        var label = geometry.WordsIn(total, total + 5).Single();
+        var amount = geometry.WordsIn(text.Content.IndexOf("21,61", total, StringComparison.Ordinal), text.Content.Length).First();
+        Assert.True(label.Box.Top > name.Box.Bottom);
+        Assert.True(amount.Box.Left > label.Box.Right);
+    }
+
+    [Fact]
     public async Task Extract_ReadsAJpegPhoto_OfAReceipt()
     {
         var (text, _) = await Extract(TempFiles.Input(OcrFixtures.ReceiptJpeg));

@@ -77,4 +77,23 @@ public sealed class OcrLayoutTests
         Assert.Equal(1.0 / 3, OcrLayout.ConfidentShare(tsv, 80), 6);
         Assert.Equal(1, OcrLayout.ConfidentShare(Header + Page(1), 80));
     }
+
+    [Fact]
+    public void Read_PlacesEveryWord_WhereTheLayoutPrintsIt_WithItsBoxAsAFractionOfTheImage()
+    {
+        var tsv = Header + Page(1)
+            + Word(1, 1, 1, 100, 100, "Invoice") + Word(1, 1, 2, 175, 100, "No.") + Word(1, 1, 3, 400, 100, "H74681")
+            + Word(1, 2, 1, 100, 125, "Total") + Word(1, 2, 2, 400, 125, "9.50");
+
+        var page = Assert.Single(OcrLayout.Read(tsv));
+
+        Assert.Equal(new Docket.Core.Pipeline.PageSize(1000, 1400, "px"), page.Size);
+        Assert.Equal(["Invoice", "No.", "H74681", "Total", "9.50"], page.Words.Select(w => page.Text[w.Start..w.End]));
+        var number = page.Words[2];
+        Assert.Equal(0.4, number.Box.Left);
+        Assert.Equal(0.46, number.Box.Right);
+        Assert.Equal(0.0714, number.Box.Top);
+        Assert.Equal(0.08, number.Box.Bottom);
+        Assert.Equal([0, 0, 0, 1, 1], page.Words.Select(w => w.Line));
+    }
 }

@@ -43,6 +43,26 @@ public sealed class PdfTextExtractorTests : IDisposable
     }
 
     [Fact]
+    public async Task Extract_PlacesEveryWordOfTheTextLayer_OnItsPage()
+    {
+        var text = await Extract(TempFiles.Input(Sample("syn-12.pdf")));
+
+        var geometry = text.Geometry!;
+        Assert.All(geometry.Pages, size => Assert.Equal("pt", size.Unit));
+        var printed = System.Text.RegularExpressions.Regex.Matches(text.Content, @"\S+").Select(m => m.Index).ToList();
+        Assert.Equal(printed, geometry.Words.Select(w => w.Start));
+        Assert.All(geometry.Words, w => Assert.Equal(text.PageOf(w.Start), w.Page));
+        Assert.All(geometry.Words, w => Assert.True(w.Box is { Left: >= 0, Top: >= 0, Right: <= 1, Bottom: <= 1 } && w.Box.Width > 0 && w.Box.Height > 0, $"{w}"));
+
+        // Words of one printed line stand on one line of the page, left to right.
+        var line = text.Content.IndexOf("Retractable banner stand", StringComparison.Ordinal);
+        var onLine = geometry.WordsIn(line, text.Content.IndexOf('\n', line)).ToList();
+        Assert.True(onLine.Count >= 4);
+        Assert.All(onLine, w => Assert.Equal(onLine[0].Box.Top, w.Box.Top, 2));
+        Assert.Equal(onLine.OrderBy(w => w.Box.Left), onLine);
+    }
+
+    [Fact]
     public async Task Extract_RecordsWherePageTwoStarts_OfATwoPagePdf()
     {
         var progress = new List<StageProgress>();

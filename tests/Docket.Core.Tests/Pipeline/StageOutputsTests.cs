@@ -33,6 +33,23 @@ public sealed class StageOutputsTests
     }
 
     [Fact]
+    public async Task APdfsWordsAndTheirBoxes_SurviveTheRoundTrip_AndTheFieldsKeepTheirBoxes()
+    {
+        var input = TempFiles.Input(SharedSamples.PathTo("invoices", "synthetic", "syn-01.pdf"));
+        var context = new PipelineContext(input);
+        await new PipelineRunner(DefaultPipeline.CreateStages()).RunAsync(context, _ => { }, CancellationToken.None);
+
+        var restored = new PipelineContext(input);
+        Assert.True(StageOutputs.TryRestore(restored, context.StageOutputs.ToJson(), ["extract", "analyse", "categorise", "fields"], out var missing), missing);
+
+        Assert.Equal(context.Text!.Geometry!.Words, restored.Text!.Geometry!.Words);
+        Assert.Equal(context.Text.Geometry.Pages, restored.Text.Geometry.Pages);
+        var total = restored.Fields!.Values[FieldNames.Total].Source!;
+        Assert.Equal(context.Fields!.Values[FieldNames.Total].Source!.Box, total.Box);
+        Assert.NotNull(total.Box);
+    }
+
+    [Fact]
     public async Task RunningFromAStage_ReusesTheEarlierOutputs_AndRunsOnlyTheRest()
     {
         var input = TempFiles.Input(SharedSamples.PathTo("async-document-processing-workflow", "sample-files", "sample-invoice.csv"));

@@ -38,7 +38,7 @@ public sealed class TesseractOcrTests
 
         Assert.Equal("fra", read.Languages);
         Assert.True(read.Chosen);
-        Assert.Contains("Merci et à bientôt", read.Pages[0]);
+        Assert.Contains("Merci et à bientôt", read.Pages[0].Text);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class TesseractOcrTests
         var read = await new TesseractOcr(new OcrOptions()).ReadAsync(OcrFixtures.ReceiptJpeg, null, "the image", 1, null, CancellationToken.None);
 
         Assert.Equal("eng", read.Languages);
-        Assert.Contains("Kanda Books", read.Pages[0]);
+        Assert.Contains("Kanda Books", read.Pages[0].Text);
     }
 
     [Fact]

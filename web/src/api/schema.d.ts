@@ -1025,6 +1025,7 @@ export interface components {
             start: number;
             /** Format: int32 */
             end: number;
+            box?: null | components["schemas"]["PageBox"];
         };
         FieldView: {
             value: null | string;
@@ -1118,6 +1119,16 @@ export interface components {
             user: components["schemas"]["UserView"];
             signed_in_with: string;
             csrf_token: null | string;
+        };
+        PageBox: {
+            /** Format: double */
+            left: number;
+            /** Format: double */
+            top: number;
+            /** Format: double */
+            right: number;
+            /** Format: double */
+            bottom: number;
         };
         PagedOfAccountView: {
             items: components["schemas"]["AccountView"][];

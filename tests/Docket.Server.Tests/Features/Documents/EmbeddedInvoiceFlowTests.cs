@@ -49,6 +49,9 @@ public sealed class EmbeddedInvoiceFlowTests(DocketFactory factory) : IClassFixt
         var source = fields.GetProperty("total").GetProperty("source");
         var text = document.Str("text");
         Assert.Equal("8.621,39", text[source.GetProperty("start").GetInt32()..source.GetProperty("end").GetInt32()]);
+        var box = source.GetProperty("box");
+        Assert.InRange(box.GetProperty("left").GetDouble(), 0.5, 1);
+        Assert.InRange(box.GetProperty("bottom").GetDouble(), box.GetProperty("top").GetDouble(), 1);
     }
 
     [Fact]

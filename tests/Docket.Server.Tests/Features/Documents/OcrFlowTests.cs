@@ -50,7 +50,13 @@ public sealed class OcrFlowTests(DocketFactory factory) : IClassFixture<DocketFa
         Assert.Equal("ocr", result.GetProperty("result").GetProperty("data").GetProperty("extraction").Str("method"));
         var total = result.GetProperty("result").GetProperty("fields").GetProperty("total");
         Assert.Equal("21.61", total.Str("value"));
-        Assert.Equal(1, total.GetProperty("source").GetProperty("page").GetInt32());
+        var source = total.GetProperty("source");
+        Assert.Equal(1, source.GetProperty("page").GetInt32());
+        // The box the review screen draws: the amount's place on the image, right of the middle, below the top.
+        var box = source.GetProperty("box");
+        double Edge(string name) => box.GetProperty(name).GetDouble();
+        Assert.True(Edge("left") > 0.5 && Edge("right") <= 1 && Edge("left") < Edge("right"), box.ToString());
+        Assert.True(Edge("top") > 0.1 && Edge("bottom") < 1 && Edge("top") < Edge("bottom"), box.ToString());
     }
 
     [Fact]

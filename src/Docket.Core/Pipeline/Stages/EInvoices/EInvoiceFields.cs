@@ -18,7 +18,7 @@ public static class EInvoiceFields
         void Put(string name, string? value, string type, (int Start, int End)? at)
         {
             if (value is null) return;
-            var source = at is var (start, end) ? new FieldSource(text.PageOf(start), start, end) : null;
+            var source = at is var (start, end) ? text.SourceOf(start, end) : null;
             values[name] = new ExtractedField(value, type, 1.0, source);
         }
 

@@ -32,7 +32,7 @@ public sealed class ImageTextExtractor(OcrOptions? options = null) : ITextExtrac
             ct);
 
         var pages = read.Pages.ToList();
-        while (pages.Count < sizes.Count) pages.Add("");
+        while (pages.Count < sizes.Count) pages.Add(new LaidOutPage("", new PageSize(sizes[pages.Count].Width, sizes[pages.Count].Height, "px"), []));
         var result = PageText.Join(pages, PdfTextExtractor.OcrMethod);
         if (string.IsNullOrWhiteSpace(result.Content))
             throw new UnprocessableDocumentException(sizes.Count == 1 ? "OCR found no text in the image." : $"OCR found no text on the {sizes.Count} pages of the image.");

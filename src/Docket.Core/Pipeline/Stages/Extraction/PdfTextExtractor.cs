@@ -36,13 +36,31 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
         // A full path always starts with '/', so a file named "-x.pdf" can never be read as an option.
         var path = Path.GetFullPath(doc.FilePath);
 
-        var pages = await ReadTextLayerAsync(path, doc.SizeBytes, ct);
+        // The words' boxes are a second pdftotext run over the same pages, side by side with the first.
+        using var stopBoxes = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var boxes = ReadWordBoxesAsync(path, stopBoxes.Token);
+        StreamedPages pages;
+        try
+        {
+            pages = await ReadTextLayerAsync(path, doc.SizeBytes, ct);
+        }
+        catch
+        {
+            await stopBoxes.CancelAsync();
+            await ((Task)boxes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
+        var boxed = await boxes;
+        var laidOut = pages.Pages
+            .Select((text, i) => boxed is not null && i < boxed.Count ? PdfWordBoxes.Place(text, boxed[i]) : LaidOutPage.TextOnly(text))
+            .ToList();
         var layers = pages.Layers;
         var scanned = Enumerable.Range(0, pages.Count).Where(i => layers[i].NeedsOcr).ToArray();
         if (scanned.Length == 0)
         {
             ReportPages(progress, pages.Count);
-            return PageText.Join(pages.Pages, Method);
+            return PageText.Join(laidOut, Method);
         }
 
         if (scanned.Length > Options.MaxPages)
@@ -63,11 +81,13 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
             for (var k = 0; k < scanned.Length; k++)
             {
                 var index = scanned[k];
-                var (ocrText, read) = await OcrPageAsync(path, index + 1, sizes.GetValueOrDefault(index + 1), folder.FullName, languages, ct);
+                var size = sizes.GetValueOrDefault(index + 1);
+                var (ocrPage, read) = await OcrPageAsync(path, index + 1, size, folder.FullName, languages, ct);
                 if (read.Chosen) languages ??= read.Languages;
-                if (TextLayerCheck.Assess(ocrText).Score > layers[index].Score * OcrMustScoreTimes)
+                if (TextLayerCheck.Assess(ocrPage.Text).Score > layers[index].Score * OcrMustScoreTimes)
                 {
-                    pages.Pages[index] = ocrText;
+                    // The boxes are fractions of the rendered image, and so of the page; the page keeps its size in points.
+                    laidOut[index] = size is { WidthPoints: > 0 } points ? ocrPage with { Size = new PageSize(points.WidthPoints, points.HeightPoints, "pt") } : ocrPage;
                     replaced++;
                 }
                 progress.Report(new StageProgress(100 * (k + 1) / scanned.Length, $"OCR page {index + 1} of {pages.Count}"));
@@ -78,7 +98,7 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
             DeleteQuietly(folder);
         }
 
-        var result = PageText.Join(pages.Pages, replaced == 0 ? Method : replaced == pages.Count ? OcrMethod : MixedMethod);
+        var result = PageText.Join(laidOut, replaced == 0 ? Method : replaced == pages.Count ? OcrMethod : MixedMethod);
         if (string.IsNullOrWhiteSpace(result.Content))
             throw new UnprocessableDocumentException(
                 $"The PDF has no text layer, and OCR found no text on its {pages.Count:N0} page{(pages.Count == 1 ? "" : "s")}.");
@@ -169,9 +189,36 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
         return pages;
     }
 
+    /// <summary>
+    /// Pages from the first to <see cref="MaxBoxedPages"/> with their words' boxes, or null when pdftotext cannot give
+    /// them (the text layer's own reading then says why, if anything is wrong with the file): the boxes are for
+    /// showing fields on the page and placing words, and a document is read as well without them.
+    /// </summary>
+    private static async Task<List<PdfWordBoxes.BoxedPage>?> ReadWordBoxesAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            var result = await ExternalTool.RunAsync("pdftotext",
+                ["-l", MaxBoxedPages.ToString(CultureInfo.InvariantCulture), "-bbox-layout", "-enc", "UTF-8", path, "-"], ct);
+            if (result.ExitCode != 0) return null;
+            using var xhtml = new MemoryStream(result.Stdout, writable: false);
+            return PdfWordBoxes.Parse(xhtml);
+        }
+        catch (Exception ex) when (ex is ExternalToolException or System.Xml.XmlException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Word boxes are read for this many pages at most: some 30 KB of stored geometry a page, and a field is
+    /// rarely printed after page 50; later pages have text but no boxes.
+    /// </summary>
+    public const int MaxBoxedPages = 50;
+
     /// <summary>Renders one page to a greyscale image in <paramref name="folder"/>, reads it, and removes the image.</summary>
-    private async Task<(string Text, OcrRead Read)> OcrPageAsync(
-        string pdf, int page, PageSize? size, string folder, string? languages, CancellationToken ct)
+    private async Task<(LaidOutPage Page, OcrRead Read)> OcrPageAsync(
+        string pdf, int page, PointsSize? size, string folder, string? languages, CancellationToken ct)
     {
         var dpi = DpiFor(page, size);
         var number = page.ToString(CultureInfo.InvariantCulture);
@@ -191,7 +238,7 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
                 throw new UnprocessableDocumentException($"The PDF page {page} could not be rendered for OCR: {FirstLine(rendered.Stderr)}");
 
             var read = await _ocr.ReadAsync(image, dpi, $"page {page}", 1, pageRead: null, ct, languages);
-            return (string.Join("\n", read.Pages), read);
+            return (read.Pages.Count > 0 ? read.Pages[0] : LaidOutPage.TextOnly(""), read);
         }
         finally
         {
@@ -199,7 +246,7 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
         }
     }
 
-    private int DpiFor(int page, PageSize? size)
+    private int DpiFor(int page, PointsSize? size)
     {
         if (size is not { } known) return Options.Dpi;
         var squareInches = known.WidthPoints / 72 * (known.HeightPoints / 72);
@@ -211,14 +258,14 @@ public sealed partial class PdfTextExtractor(OcrOptions? options = null) : IText
         return Math.Min(Options.Dpi, fitting);
     }
 
-    private readonly record struct PageSize(double WidthPoints, double HeightPoints);
+    private readonly record struct PointsSize(double WidthPoints, double HeightPoints);
 
     /// <summary>The "Page    3 size:  612 x 792 pts (letter)" lines of <c>pdfinfo -f -l</c>.</summary>
-    private static Dictionary<int, PageSize> PageSizes(string pdfinfo)
+    private static Dictionary<int, PointsSize> PageSizes(string pdfinfo)
     {
-        var sizes = new Dictionary<int, PageSize>();
+        var sizes = new Dictionary<int, PointsSize>();
         foreach (Match match in PageSizeLine().Matches(pdfinfo))
-            sizes[int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)] = new PageSize(
+            sizes[int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)] = new PointsSize(
                 double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture),
                 double.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
         return sizes;

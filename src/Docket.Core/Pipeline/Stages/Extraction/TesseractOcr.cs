@@ -70,14 +70,14 @@ public sealed class TesseractOcr(OcrOptions options)
             }
         }
 
-        if (!choose) return new OcrRead(OcrLayout.FromTsv(tsv), first, Chosen: true);
+        if (!choose) return new OcrRead(OcrLayout.Read(tsv), first, Chosen: true);
         var chosen = OcrLanguages.Guess([string.Join(' ', OcrLayout.ConfidentWords(tsv, OcrLanguages.MinConfidence))], configured);
-        if (chosen is null) return new OcrRead(OcrLayout.FromTsv(tsv), first, Chosen: false);
-        if (chosen == first) return new OcrRead(OcrLayout.FromTsv(tsv), chosen, Chosen: true);
+        if (chosen is null) return new OcrRead(OcrLayout.Read(tsv), first, Chosen: false);
+        if (chosen == first) return new OcrRead(OcrLayout.Read(tsv), chosen, Chosen: true);
         // No time left for the second run: the first reading stands, as for a page that named no language.
-        if (Left() <= TimeSpan.Zero) return new OcrRead(OcrLayout.FromTsv(tsv), first, Chosen: false);
+        if (Left() <= TimeSpan.Zero) return new OcrRead(OcrLayout.Read(tsv), first, Chosen: false);
         var second = await RunAsync(imagePath, dpi, what, pages, pageRead: null, chosen, thresholding, Left(), ct);
-        return new OcrRead(OcrLayout.FromTsv(second), chosen, Chosen: true);
+        return new OcrRead(OcrLayout.Read(second), chosen, Chosen: true);
     }
 
     /// <summary>One tesseract run; its TSV.</summary>
@@ -146,6 +146,6 @@ public sealed class TesseractOcr(OcrOptions options)
         ?? "it gave no reason";
 }
 
-/// <summary>The text of each page of an image, and the tesseract models (joined with '+') that read it.</summary>
+/// <summary>Each page of an image laid out with its words, and the tesseract models (joined with '+') that read it.</summary>
 /// <param name="Chosen">The models were given or the words named them; false when the first pass was kept for want of evidence.</param>
-public sealed record OcrRead(IReadOnlyList<string> Pages, string Languages, bool Chosen);
+public sealed record OcrRead(IReadOnlyList<LaidOutPage> Pages, string Languages, bool Chosen);

@@ -25,7 +25,7 @@ public static partial class InvoiceFieldExtractor
     {
         if (!IsRanked(kind)) return null;
         var (document, values) = ReadByRules(text, kind);
-        return FieldCandidates.For(document.Content, document.Lines, text.PageStarts, RuleValuesOf(values), MonthFirst(values));
+        return FieldCandidates.For(document.Content, document.Lines, text.PageStarts, text.Geometry, RuleValuesOf(values), MonthFirst(values));
     }
 
     private static (Document Document, Dictionary<string, Found> Values) ReadByRules(ExtractedText text, FileKind kind)
@@ -41,9 +41,9 @@ public static partial class InvoiceFieldExtractor
     /// candidate when its calibrated probability reaches the field's threshold, else no value. The
     /// probability is the value's confidence.
     /// </summary>
-    private static void Rank(Document doc, IReadOnlyList<int> pageStarts, Dictionary<string, Found> values, FieldModel model)
+    private static void Rank(Document doc, ExtractedText text, Dictionary<string, Found> values, FieldModel model)
     {
-        var candidates = FieldCandidates.For(doc.Content, doc.Lines, pageStarts, RuleValuesOf(values), MonthFirst(values));
+        var candidates = FieldCandidates.For(doc.Content, doc.Lines, text.PageStarts, text.Geometry, RuleValuesOf(values), MonthFirst(values));
         foreach (var (field, scorer) in model.Fields)
         {
             if (FieldModel.Best(scorer, candidates[field]) is { } best && best.Probability >= scorer.Threshold)

@@ -31,7 +31,7 @@ public static partial class InvoiceFieldExtractor
         public decimal Amount => Parse(Value);
 
         public ExtractedField ToField(ExtractedText text) =>
-            new(Value, Type, Math.Round(Math.Clamp(Confidence, 0.01, 1), 2), HasSource ? new FieldSource(text.PageOf(Start), Start, End) : null);
+            new(Value, Type, Math.Round(Math.Clamp(Confidence, 0.01, 1), 2), HasSource ? text.SourceOf(Start, End) : null);
     }
 
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
@@ -165,7 +165,7 @@ public static partial class InvoiceFieldExtractor
         else
         {
             FindLabelledValues(document, values);
-            if (IsRanked(kind) && model.Fields.Count > 0) Rank(document, text.PageStarts, values, model);
+            if (IsRanked(kind) && model.Fields.Count > 0) Rank(document, text, values, model);
             items = InvoiceTables.ReadLineItems(content, lines);
         }
 

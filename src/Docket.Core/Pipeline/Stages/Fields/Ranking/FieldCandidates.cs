@@ -56,7 +56,7 @@ public static partial class FieldCandidates
             "days_from_rule_date", "same_value_count", "named_month", "time_on_line", "dates_on_line"],
         [Kind.Reference] = [.. Common(), "rule_number", "length", "digit_share", "letters", "has_dash", "has_slash", "all_digits",
             "is_date", "looks_like_amount", "same_value_count", "first_in_cell", "cell_has_colon_before", "words_in_cell"],
-        [Kind.Name] = [.. Common(), "rule_issuer", "length", "words", "upper_share", "digit_share", "legal_form", "label_kinds",
+        [Kind.Name] = [.. Common(), "height_ratio", "tallest", "rule_issuer", "length", "words", "upper_share", "digit_share", "legal_form", "label_kinds",
             "is_title", "contact", "buyer_above_block", "seller_above_block", "same_text_count", "in_domain", "alone_on_line",
             "cells_on_line", "address_below", "first_nonblank", "ends_with_colon", "has_email_or_url", "two_lines", "without_registration"],
     };
@@ -76,10 +76,11 @@ public static partial class FieldCandidates
 
     /// <summary>The candidates of every field of <see cref="Fields"/>.</summary>
     /// <param name="lines">The lines to read: the whole text, or the head and the tail of a long one.</param>
+    /// <param name="geometry">Where the text's words stand, when it has pages: the size of a candidate's type is read from it.</param>
     public static Dictionary<string, List<FieldCandidate>> For(string content, IReadOnlyList<TextLine> lines, IReadOnlyList<int> pageStarts,
-        RuleValues rules, bool monthFirst)
+        TextGeometry? geometry, RuleValues rules, bool monthFirst)
     {
-        var grid = new PageGrid(content, lines, pageStarts);
+        var grid = new PageGrid(content, lines, pageStarts) { Type = TypeSizes.Of(geometry) };
         var amounts = AmountCandidates(grid, rules);
         var dates = DateCandidates(grid, rules, monthFirst);
         return new Dictionary<string, List<FieldCandidate>>
@@ -121,7 +122,9 @@ public static partial class FieldCandidates
             .Add(rows);
         for (var k = 0; k < LabelLexicon.KindCount; k++) row.Add((left & (1 << k)) != 0);
         for (var k = 0; k < LabelLexicon.KindCount; k++) row.Add((above & (1 << k)) != 0);
-        return row;
+        if (kind != Kind.Name) return row;
+        var (ratio, tallest) = grid.Type.Of(line.Page, start, end);
+        return row.Add(ratio).Add(tallest);
     }
 
     private static bool SameAmount(string? rule, decimal value) =>

@@ -30,6 +30,9 @@ public sealed class PageGrid
 
     public IReadOnlyList<GridLine> Lines { get; }
 
+    /// <summary>How large each value is printed, when the text knows where its words stand.</summary>
+    public TypeSizes Type { get; init; } = TypeSizes.None;
+
     /// <summary>Per page: its lines' count and the widest line's width in characters.</summary>
     private readonly Dictionary<int, (int Rows, int Width, int NonBlank)> _pages = [];
 
