@@ -145,37 +145,20 @@ public static partial class FieldCandidates
         }
 
         var values = found.Select(f => Math.Abs(f.Amount.Value)).ToList();
-        var distinct = values.Distinct().OrderDescending().ToList();
-        var set = distinct.ToHashSet();
+        var relations = new AmountRelations(values);
         var candidates = new List<FieldCandidate>(found.Count);
         for (var i = 0; i < found.Count; i++)
         {
             var (line, amount, rightmost, onLine, rate) = found[i];
             var value = Math.Abs(amount.Value);
-            var sumOfTwo = false;
-            var partOfSum = false;
-            var rateOfOther = false;
-            foreach (var a in distinct)
-            {
-                if (a >= value) continue;
-                if (set.Contains(value - a) && value - a > 0) sumOfTwo = true;
-            }
-
-            foreach (var a in distinct)
-            {
-                if (a == value) continue;
-                if (set.Contains(a + value)) partOfSum = true;
-                foreach (var r in CommonRates)
-                    if (Math.Abs(a * r - value) <= 0.011m) rateOfOther = true;
-            }
-
+            var (rank, count, sumOfTwo, partOfSum, rateOfOther) = relations.Of(value);
             var row = Start(grid, Kind.Amount, line, amount.Start, amount.Start + amount.Length)
                 .Add(SameAmount(rules[FieldNames.Total], value))
                 .Add(SameAmount(rules[FieldNames.Net], value))
                 .Add(SameAmount(rules[FieldNames.Tax], value))
-                .Add(Math.Min(distinct.IndexOf(value), 30))
-                .Add(distinct.Count > 0 && value == distinct[0])
-                .Add(Math.Min(values.Count(v => v == value), 10))
+                .Add(Math.Min(rank, 30))
+                .Add(rank == 0)
+                .Add(Math.Min(count, 10))
                 .Add(sumOfTwo)
                 .Add(partOfSum)
                 .Add(rateOfOther)
@@ -191,6 +174,68 @@ public static partial class FieldCandidates
         }
 
         return candidates;
+    }
+
+    /// <summary>
+    /// How each amount of a document stands to the others, worked out once per distinct amount: an itemised page
+    /// repeats the same prices, and comparing every amount with every other one and every VAT rate cost more
+    /// than everything else the scorer does on such a page.
+    /// </summary>
+    private sealed class AmountRelations
+    {
+        private readonly decimal[] _ascending;
+        private readonly double[] _approximate;
+        /// <summary>The amounts in ten-thousandths: sums of money compared as integers, not as decimals (ten times slower here).</summary>
+        private readonly long[] _units;
+        private readonly HashSet<long> _set;
+        private readonly Dictionary<decimal, int> _counts;
+        private readonly Dictionary<decimal, (int, int, bool, bool, bool)> _known = [];
+
+        public AmountRelations(List<decimal> values)
+        {
+            _ascending = [.. values.Distinct().Order()];
+            _approximate = [.. _ascending.Select(a => (double)a)];
+            _units = [.. _ascending.Select(Units)];
+            _set = [.. _units];
+            _counts = values.GroupBy(v => v).ToDictionary(g => g.Key, g => g.Count());
+        }
+
+        private static long Units(decimal amount) => (long)Math.Round(Math.Min(amount, 1e14m) * 10_000m);
+
+        /// <summary>
+        /// Its place among the distinct amounts from the largest (0 for the largest); how often it is printed; whether it
+        /// is the sum of two others, one of two that add up to another, or a common VAT rate of another (within a cent).
+        /// </summary>
+        public (int Rank, int Count, bool SumOfTwo, bool PartOfSum, bool RateOfOther) Of(decimal value)
+        {
+            if (_known.TryGetValue(value, out var known)) return known;
+            var index = Array.BinarySearch(_ascending, value);
+            var units = _units[index];
+            var sumOfTwo = false;
+            var partOfSum = false;
+            foreach (var a in _units)
+            {
+                if (a < units && _set.Contains(units - a)) sumOfTwo = true;
+                if (a != units && _set.Contains(a + units)) partOfSum = true;
+                if (sumOfTwo && partOfSum) break;
+            }
+            var rateOfOther = false;
+            foreach (var rate in CommonRates)
+                if (IsRateOf(value, rate)) { rateOfOther = true; break; }
+            return _known[value] = (_ascending.Length - 1 - index, _counts[value], sumOfTwo, partOfSum, rateOfOther);
+        }
+
+        /// <summary>Whether some other amount a has |a × rate - value| within a cent: a lies near value / rate, found by bisection.</summary>
+        private bool IsRateOf(decimal value, decimal rate)
+        {
+            var near = (double)value / (double)rate;
+            var slack = 0.012 / (double)rate + 1e-6 * near;
+            var from = Array.BinarySearch(_approximate, near - slack);
+            if (from < 0) from = ~from;
+            for (var i = from; i < _ascending.Length && _approximate[i] <= near + slack; i++)
+                if (_ascending[i] != value && Math.Abs(_ascending[i] * rate - value) <= 0.011m) return true;
+            return false;
+        }
     }
 
     [GeneratedRegex(@"\b\d{1,2}[:.]\d{2}(?::\d{2})?\b")]
