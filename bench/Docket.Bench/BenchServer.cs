@@ -58,9 +58,14 @@ public sealed class BenchServer : IAsyncDisposable
     {
         ["Auth__Admin__Email"] = Email,
         ["Auth__Admin__Password"] = password,
-        ["RateLimits__PerIpPerMinute"] = "100000000",
-        ["RateLimits__PerUserPerMinute"] = "100000000",
-        ["RateLimits__UploadsPerUserPerMinute"] = "100000000",
+        ["RateLimits__PerIpBurst"] = "100000000",
+        ["RateLimits__PerIpPerSecond"] = "100000000",
+        ["RateLimits__PerUserBurst"] = "100000000",
+        ["RateLimits__PerUserPerSecond"] = "100000000",
+        ["RateLimits__UploadFileBurst"] = "100000000",
+        ["RateLimits__UploadFilesPerSecond"] = "100000000",
+        ["RateLimits__UploadMegabyteBurst"] = "2000000",
+        ["RateLimits__UploadMegabytesPerSecond"] = "100000000",
     };
 
     /// <summary>A docket process on <paramref name="dataDirectory"/>; its log lines are dropped, its errors go to stderr.</summary>

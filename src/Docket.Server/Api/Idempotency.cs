@@ -20,8 +20,8 @@ public sealed class IdempotencyOptions
 /// first request with a key runs and its answer is stored; the same key with the same request gets
 /// that answer again (with Idempotent-Replayed: true) and nothing runs twice; the same key with a
 /// different request is refused with 409. Keys belong to the user who sent them and expire after
-/// <see cref="IdempotencyOptions.KeyLifetime"/>. Answers of 500 and up are not stored, so a request
-/// that failed on our side can be sent again with the same key.
+/// <see cref="IdempotencyOptions.KeyLifetime"/>. Answers of 500 and up and 429 are not stored, so a request
+/// that failed on our side, or was asked to wait, can be sent again with the same key.
 /// </summary>
 public sealed class IdempotencyKeys(DocketDbContext db, IOptions<IdempotencyOptions> options, TimeProvider clock)
 {
@@ -80,7 +80,8 @@ public sealed class IdempotencyKeys(DocketDbContext db, IOptions<IdempotencyOpti
             await ReleaseAsync(user, key);
             throw;
         }
-        if (answer.Status >= 500)
+        // "Try again later" must not be replayed to the retry it asks for.
+        if (answer.Status is >= 500 or StatusCodes.Status429TooManyRequests)
         {
             await ReleaseAsync(user, key);
             return answer;

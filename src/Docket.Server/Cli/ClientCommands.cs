@@ -84,6 +84,15 @@ public static class ClientCommands
         {
             var files = ExpandPaths(parse.GetValue(paths)!);
             using var client = await ConnectAsync(parse, cancellationToken);
+            // A pile larger than the server's upload budget waits for it; say so now and then, not for every file.
+            var lastSaid = DateTimeOffset.MinValue;
+            client.Waiting = wait =>
+            {
+                var now = DateTimeOffset.UtcNow;
+                if (now - lastSaid < TimeSpan.FromSeconds(10)) return;
+                lastSaid = now;
+                Console.Error.WriteLine($"The server asked to wait {Math.Ceiling(wait.TotalSeconds):0} s; the files not yet sent are waiting, none is refused.");
+            };
             var uploaded = new List<(string File, Guid Id)>();
             var refused = 0;
             using var uploads = new SemaphoreSlim(ParallelUploads);

@@ -7,11 +7,17 @@ using Docket.Server.Api;
 namespace Docket.Server.Cli;
 
 /// <summary>The server answered with an error envelope (or not at all).</summary>
-public sealed class ApiException(HttpStatusCode? status, string code, string message) : Exception(message)
+public sealed class ApiException(HttpStatusCode? status, string code, string message, TimeSpan? retryAfter = null) : Exception(message)
 {
     public HttpStatusCode? Status { get; } = status;
 
     public string Code { get; } = code;
+
+    /// <summary>How long the server asked us to wait (Retry-After), when it did.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>A busy or budgeted server: the same request, sent again after the wait, is expected to succeed.</summary>
+    public bool AsksToWait => Status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
 }
 
 /// <summary>A document's progress as the stream reports it.</summary>
@@ -35,10 +41,46 @@ public sealed class DocketClient : IDisposable
 
     public Uri Server => _http.BaseAddress!;
 
-    public async Task<JsonElement> GetAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The longest single wait a client honours; a server asking for more is asked again after this.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a request keeps waiting for a busy server in all before the command gives up on it.</summary>
+    public TimeSpan Patience { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Called with each wait a server asks for (the upload command counts the files waiting).</summary>
+    public Action<TimeSpan>? Waiting { get; set; }
+
+    public Task<JsonElement> GetAsync(string path, CancellationToken cancellationToken) =>
+        WithBackoffAsync(async () =>
+        {
+            using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
+            return await ReadAsync(response, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="send"/> again for as long as the server answers 429 or 503, after the wait its Retry-After
+    /// names (a second when it names none), until <see cref="Patience"/> is spent: a pile larger than the server's
+    /// upload budget is sent at the pace the server sets, not refused.
+    /// </summary>
+    private async Task<T> WithBackoffAsync<T>(Func<Task<T>> send, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
-        return await ReadAsync(response, cancellationToken);
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            try
+            {
+                return await send();
+            }
+            catch (ApiException busy) when (busy.AsksToWait && waited < Patience)
+            {
+                var wait = busy.RetryAfter is { } asked && asked > TimeSpan.Zero ? (asked < MaxWait ? asked : MaxWait) : TimeSpan.FromSeconds(1);
+                // Clients told to wait together would all come back in the same second; a little spread keeps them apart.
+                wait += TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250));
+                Waiting?.Invoke(wait);
+                await Task.Delay(wait, cancellationToken);
+                waited += wait;
+            }
+        }
     }
 
     public async Task<JsonElement> PostAsync(string path, object? body, CancellationToken cancellationToken)
@@ -50,11 +92,17 @@ public sealed class DocketClient : IDisposable
 
     /// <summary>
     /// Uploads one file as its own request, so one refused file does not hold back the others. A dropped connection
-    /// or a busy server is retried with the same Idempotency-Key, so a retry never stores the file twice.
+    /// or a failing gateway is retried, and a server that asks to wait (429, 503) is waited for, with the same
+    /// Idempotency-Key, so a retry never stores the file twice.
     /// </summary>
-    public async Task<JsonElement> UploadAsync(string path, CancellationToken cancellationToken)
+    public Task<JsonElement> UploadAsync(string path, CancellationToken cancellationToken)
     {
         var key = Guid.NewGuid().ToString("N");
+        return WithBackoffAsync(() => UploadOnceAsync(path, key, cancellationToken), cancellationToken);
+    }
+
+    private async Task<JsonElement> UploadOnceAsync(string path, string key, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -69,8 +117,7 @@ public sealed class DocketClient : IDisposable
                 using var response = await SendAsync(request, cancellationToken);
                 return (await ReadAsync(response, cancellationToken)).GetProperty("documents")[0];
             }
-            catch (ApiException error) when (attempt < 3 && error.Status is null or HttpStatusCode.ServiceUnavailable
-                                                 or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout)
+            catch (ApiException error) when (attempt < 3 && error.Status is null or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout)
             {
                 await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
             }
@@ -111,11 +158,16 @@ public sealed class DocketClient : IDisposable
     private async Task ReadStreamAsync(Guid documentId, Action<ProgressUpdate> report, Action<string> seen, string? lastEventId,
         CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/documents/{documentId}/stream");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
-        using var response = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
-        if (!response.IsSuccessStatusCode) await ReadAsync(response, cancellationToken);
+        using var response = await WithBackoffAsync(async () =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/documents/{documentId}/stream");
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
+            var opened = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+            if (opened.IsSuccessStatusCode) return opened;
+            using (opened) await ReadAsync(opened, cancellationToken);
+            return opened;
+        }, cancellationToken);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
         string? eventName = null;
         string? data = null;
@@ -187,10 +239,13 @@ public sealed class DocketClient : IDisposable
             // Not ours (a proxy's error page); reported by status below.
         }
         if (response.IsSuccessStatusCode) return json;
+        var retryAfter = response.Headers.RetryAfter is { } header
+            ? header.Delta ?? (header.Date is { } at ? at - DateTimeOffset.UtcNow : null)
+            : null;
         if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("error", out var error))
             throw new ApiException(response.StatusCode, error.GetProperty("code").GetString() ?? "error",
-                error.GetProperty("message").GetString() ?? response.ReasonPhrase ?? "error");
-        throw new ApiException(response.StatusCode, "http_error", $"The server answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+                error.GetProperty("message").GetString() ?? response.ReasonPhrase ?? "error", retryAfter);
+        throw new ApiException(response.StatusCode, "http_error", $"The server answered {(int)response.StatusCode} {response.ReasonPhrase}.", retryAfter);
     }
 
     public void Dispose() => _http.Dispose();

@@ -66,6 +66,20 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UploadWatch_OfAThousandFiles_AtTheDefaultLimits_ProcessesEveryOne()
+    {
+        // The server runs with its default limits: an accounts team's morning pile must never be refused.
+        for (var i = 0; i < 1000; i++)
+            Write(Path.Combine("pile", $"note-{i:D4}.txt"), $"Note {i}: the delivery of batch {i * 7919 % 10007} arrived on time.");
+
+        var run = await Docket(TimeSpan.FromMinutes(5), "upload", Path.Combine(Inputs, "pile"), "--watch");
+
+        Assert.True(run.ExitCode == 0, run.ToString()[..Math.Min(4000, run.ToString().Length)]);
+        Assert.Contains("1000 processed, 0 failed or refused.", run.Stdout);
+        Assert.DoesNotContain("refused", run.Stderr);
+    }
+
+    [Fact]
     public async Task UploadWatch_ExitsWith1_AndSaysWhy_WhenADocumentFailsOrIsRefused()
     {
         Write("broken.json", """{"a": [1, 2""");
@@ -190,12 +204,16 @@ public sealed class CliTests : IAsyncLifetime
 
     private Task<RunResult> Docket(params string[] arguments) => DocketWithInput(null, arguments);
 
+    private Task<RunResult> Docket(TimeSpan timeout, params string[] arguments) =>
+        Run(DotnetHost, [Path.Combine(AppContext.BaseDirectory, "docket.dll"), .. arguments], CliEnvironment(), null, timeout);
+
     private Task<RunResult> DocketWithInput(string? input, params string[] arguments) =>
-        Run(DotnetHost, [Path.Combine(AppContext.BaseDirectory, "docket.dll"), .. arguments],
-            new() { ["DOCKET_SERVER"] = _url, ["DOCKET_CONFIG_DIR"] = Path.Combine(_root, "cli-config") }, input);
+        Run(DotnetHost, [Path.Combine(AppContext.BaseDirectory, "docket.dll"), .. arguments], CliEnvironment(), input);
+
+    private Dictionary<string, string> CliEnvironment() => new() { ["DOCKET_SERVER"] = _url, ["DOCKET_CONFIG_DIR"] = Path.Combine(_root, "cli-config") };
 
     private static async Task<RunResult> Run(string program, IEnumerable<string> arguments, Dictionary<string, string> environment,
-        string? input = null)
+        string? input = null, TimeSpan? limit = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -211,7 +229,7 @@ public sealed class CliTests : IAsyncLifetime
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = new CancellationTokenSource(limit ?? TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         return new RunResult(process.ExitCode, await stdout, await stderr);
     }

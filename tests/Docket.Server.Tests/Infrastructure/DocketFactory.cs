@@ -33,10 +33,15 @@ public class DocketFactory : WebApplicationFactory<Program>
         ["Queue:RetryBaseDelay"] = "00:00:00.050",
         ["Queue:RetryMaxDelay"] = "00:00:00.200",
         // Tests poll every 25 ms from one address and one account; the limits themselves are tested with their defaults.
-        ["RateLimits:PerIpPerMinute"] = "1000000",
-        ["RateLimits:PerUserPerMinute"] = "1000000",
+        ["RateLimits:PerIpBurst"] = "1000000",
+        ["RateLimits:PerIpPerSecond"] = "1000000",
+        ["RateLimits:PerUserBurst"] = "1000000",
+        ["RateLimits:PerUserPerSecond"] = "1000000",
         ["RateLimits:SignInPerIpPerMinute"] = "1000000",
-        ["RateLimits:UploadsPerUserPerMinute"] = "1000000",
+        ["RateLimits:UploadFileBurst"] = "1000000",
+        ["RateLimits:UploadFilesPerSecond"] = "1000000",
+        ["RateLimits:UploadMegabyteBurst"] = "1000000",
+        ["RateLimits:UploadMegabytesPerSecond"] = "1000000",
     };
     private readonly Dictionary<string, TestAccount> _accounts = [];
     private readonly IReadOnlyList<IPipelineStage>? _stages;

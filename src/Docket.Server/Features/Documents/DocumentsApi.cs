@@ -23,9 +23,9 @@ public static class DocumentsApi
     {
         var api = routes.MapGroup("/api/v1/documents").WithTags("Documents");
 
-        api.MapPost("/", Upload).Produces<UploadResponse>(201).Errors(400, 413, 415, 429).RequireRateLimiting(RateLimits.UploadPolicy).WithName("UploadDocuments").WithSummary("Upload one or many files (multipart field 'files')")
+        api.MapPost("/", Upload).Produces<UploadResponse>(201).Errors(400, 413, 415, 429).WithName("UploadDocuments").WithSummary("Upload one or many files (multipart field 'files')")
             .Accepts<IFormFileCollection>("multipart/form-data").DisableAntiforgery().WithMetadata(new RequestLimits.UnlimitedBody());
-        api.MapPost("/upload", Upload).Produces<UploadResponse>(201).Errors(400, 413, 415, 429).RequireRateLimiting(RateLimits.UploadPolicy).WithName("UploadDocumentsAlias").WithSummary("Same as POST /documents")
+        api.MapPost("/upload", Upload).Produces<UploadResponse>(201).Errors(400, 413, 415, 429).WithName("UploadDocumentsAlias").WithSummary("Same as POST /documents")
             .Accepts<IFormFileCollection>("multipart/form-data").DisableAntiforgery().WithMetadata(new RequestLimits.UnlimitedBody());
         api.MapGet("/", List).Produces<Paged<DocumentSummary>>().Errors(400).WithName("ListDocuments").WithSummary("Search, filter, sort and page documents");
         api.MapGet("/{id:guid}", Get).Produces<DocumentDetail>().Errors(404).WithName("GetDocument").WithSummary("A document with its current job, result and events");
@@ -41,7 +41,7 @@ public static class DocumentsApi
 
     private static async Task<IResult> Upload(
         HttpContext http, UploadReceiver receiver, IFileStore files, IJobStore store, CurrentUser user, IdempotencyKeys idempotency,
-        CancellationToken cancellationToken)
+        UploadBudget budget, CancellationToken cancellationToken)
     {
         var (received, refusal) = await receiver.ReceiveAsync(http.Request, cancellationToken);
         if (refusal is not null)
@@ -53,12 +53,22 @@ public static class DocumentsApi
         var stored = false;
         var answer = await idempotency.RunAsync(http, user, fingerprint, () =>
         {
+            if (budget.TrySpend(user.Id, received.Count, received.Sum(f => f.SizeBytes)) is { } wait)
+                return Task.FromResult(OverBudget(http, RateLimits.Seconds(wait)));
             stored = true;
             return StoreAsync(received, files, store, user, cancellationToken);
         }, cancellationToken);
         // A replayed or refused repeat stores nothing; its files were only ever temporary.
         if (!stored) UploadReceiver.Discard(received);
         return answer;
+    }
+
+    /// <summary>A pile larger than the upload budget waits: the client is told when to send the rest, nothing is stored.</summary>
+    private static IResult OverBudget(HttpContext http, int seconds)
+    {
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ApiErrors.Create(http, StatusCodes.Status429TooManyRequests, "rate_limited",
+            $"You have uploaded more files than the server takes at once; send the rest in {seconds} s.", new { retry_after_seconds = seconds });
     }
 
     private static async Task<IResult> StoreAsync(List<ReceivedFile> received, IFileStore files, IJobStore store, CurrentUser user,
