@@ -34,10 +34,10 @@ public static class AuthApi
     {
         var auth = routes.MapGroup("/api/v1/auth").WithTags("Auth");
         auth.MapPost("/register", Register).AllowAnonymous().WithMetadata(new Authentication.NoCsrfCheck())
-            .RequireRateLimiting(RateLimits.SignInPolicy)
+            .WithMetadata(RateLimits.SignIn)
             .Produces<UserView>(201).Errors(400, 403, 409, 429).WithName("Register").WithSummary("Create an account (role user)");
         auth.MapPost("/login", Login).AllowAnonymous().WithMetadata(new Authentication.NoCsrfCheck())
-            .RequireRateLimiting(RateLimits.SignInPolicy)
+            .WithMetadata(RateLimits.SignIn)
             .Produces<TokenResponse>().Produces<BrowserSessionResponse>().Errors(400, 401, 423, 429).WithName("Login")
             .WithSummary("Sign in: a 15-minute access token and a refresh token, or with \"cookie\": true a browser session");
         auth.MapPost("/refresh", Refresh).AllowAnonymous().WithMetadata(new Authentication.NoCsrfCheck())
