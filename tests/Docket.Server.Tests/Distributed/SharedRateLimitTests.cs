@@ -8,7 +8,8 @@ namespace Docket.Server.Tests.Distributed;
 
 /// <summary>
 /// Two API nodes (`docket serve --no-worker` processes) on one PostgreSQL database and one Redis: the per-user and the
-/// sign-in limits are one budget across both, and a node whose Redis is gone still answers, counting on its own.
+/// sign-in limits are one budget across both, a token signed out on one is refused by the other at once, and a node
+/// whose Redis is gone still answers, counting on its own.
 /// </summary>
 public sealed class SharedRateLimitTests : IAsyncLifetime
 {
@@ -69,12 +70,21 @@ public sealed class SharedRateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TwoNodes_GiveOneUserOneBudget_AndOneAddressOneSignInLimit_AndGoOnWithoutRedis()
+    public async Task TwoNodes_EndASignedOutTokenTogether_GiveOneUserOneBudget_AndOneAddressOneSignInLimit_AndGoOnWithoutRedis()
     {
-        // The first sign-in spends one of the address's four attempts.
-        using var login = await _clients[0].PostAsJsonAsync("/api/v1/auth/login", new { email = Email, password = Password });
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        // Two sign-ins spend two of the address's four attempts.
+        var token = await SignInAsync();
+        var leaving = await SignInAsync();
+
+        // Signing out on one node ends the access token on the other at once, minutes before it would expire.
+        Assert.Equal(HttpStatusCode.OK, await MeAsync(_clients[1], leaving));
+        using (var logout = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/logout"))
+        {
+            logout.Headers.Authorization = new AuthenticationHeaderValue("Bearer", leaving);
+            using var loggedOut = await _clients[0].SendAsync(logout);
+            Assert.Equal(HttpStatusCode.NoContent, loggedOut.StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeAsync(_clients[1], leaving));
 
         // Ten requests, alternating between the nodes, within a second or two: a budget of six per node would take them all.
         var answers = new List<HttpStatusCode>();
@@ -87,19 +97,19 @@ public sealed class SharedRateLimitTests : IAsyncLifetime
             answers.Add(response.StatusCode);
         }
         Assert.All(answers, a => Assert.Contains(a, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
-        // Six at once, and one more for each second the ten took to send.
+        // Six at once (two spent above), and one more for each second the ten took to send.
         Assert.Contains(HttpStatusCode.TooManyRequests, answers);
-        Assert.InRange(answers.Count(a => a == HttpStatusCode.OK), 6, 7 + (int)clock.Elapsed.TotalSeconds);
+        Assert.InRange(answers.Count(a => a == HttpStatusCode.OK), 4, 5 + (int)clock.Elapsed.TotalSeconds);
 
-        // Five wrong passwords, alternating: four attempts in all per minute, whichever node takes them.
+        // Four wrong passwords, alternating: four attempts in all per minute, whichever node takes them.
         var attempts = new List<HttpStatusCode>();
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 4; i++)
         {
             using var attempt = await _clients[(i + 1) % 2].PostAsJsonAsync("/api/v1/auth/login", new { email = "guess@example.com", password = "wrong password" });
             attempts.Add(attempt.StatusCode);
         }
-        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized,
-            HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], attempts);
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests],
+            attempts);
 
         // Redis gone: a node counts on its own rather than failing every request.
         await _redis!.KillAsync();
@@ -107,5 +117,20 @@ public sealed class SharedRateLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         using var anonymous = await _clients[1].PostAsJsonAsync("/api/v1/auth/login", new { email = "guess@example.com", password = "wrong password" });
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    private async Task<string> SignInAsync()
+    {
+        using var login = await _clients[0].PostAsJsonAsync("/api/v1/auth/login", new { email = Email, password = Password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+
+    private static async Task<HttpStatusCode> MeAsync(HttpClient node, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await node.SendAsync(request);
+        return response.StatusCode;
     }
 }

@@ -108,17 +108,24 @@ public static class AuthApi
 
     /// <summary>
     /// Revokes whatever identifies a sign-in: the session cookie, the bearer token's session, and
-    /// the refresh token in the body. A bearer access token itself stays valid until it expires
-    /// (at most Auth:AccessTokenLifetime); its refresh token no longer works.
+    /// the refresh token in the body. The bearer access tokens of those sessions end with them, at once
+    /// and on every node (<see cref="EndedSessions"/>).
     /// </summary>
-    private static async Task<IResult> Logout(HttpContext http, LogoutRequest? request, SessionStore sessions, CancellationToken cancellationToken)
+    private static async Task<IResult> Logout(HttpContext http, LogoutRequest? request, SessionStore sessions, EndedSessions ended,
+        CancellationToken cancellationToken)
     {
         NoStore(http);
         if (Guid.TryParse(http.User.FindFirst(AccessTokens.SessionClaim)?.Value, out var current))
+        {
             await sessions.RevokeAsync(current, "logout", cancellationToken);
+            await ended.EndAsync(current, cancellationToken);
+        }
         if (request?.RefreshToken is { Length: > 0 } refreshToken
             && await sessions.SessionOfRefreshTokenAsync(refreshToken, cancellationToken) is { } family)
+        {
             await sessions.RevokeAsync(family, "logout", cancellationToken);
+            await ended.EndAsync(family, cancellationToken);
+        }
         if (http.Request.Cookies.ContainsKey(Authentication.SessionCookie)) SessionCookies.Clear(http);
         return TypedResults.NoContent();
     }

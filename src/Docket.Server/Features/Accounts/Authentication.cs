@@ -40,6 +40,8 @@ public static class Authentication
     {
         services.AddDocketAccounts();
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<EndedSessions>();
+        services.AddHostedService(provider => provider.GetRequiredService<EndedSessions>());
         // After the migrations (hosted services start in order of registration).
         services.AddHostedService<AccountsStartup>();
 
@@ -57,6 +59,17 @@ public static class Authentication
         {
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters = tokens.ValidationParameters();
+            jwt.Events = new JwtBearerEvents
+            {
+                // A signature and an expiry say the token was issued; only the session says the sign-in still stands.
+                OnTokenValidated = async context =>
+                {
+                    var ended = context.HttpContext.RequestServices.GetRequiredService<EndedSessions>();
+                    if (!Guid.TryParse(context.Principal?.FindFirst(AccessTokens.SessionClaim)?.Value, out var session)
+                        || await ended.HasEndedAsync(session, context.HttpContext.RequestAborted))
+                        context.Fail("The sign-in this token was issued for has ended.");
+                },
+            };
         });
 
         services.AddAuthorizationBuilder()

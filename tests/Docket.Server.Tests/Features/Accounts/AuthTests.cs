@@ -112,9 +112,12 @@ public abstract class AuthTests(DocketFactory factory)
     }
 
     [Fact]
-    public async Task LoggingOut_RevokesTheRefreshToken()
+    public async Task LoggingOut_RevokesTheRefreshToken_AndEndsTheAccessTokenAtOnce()
     {
         var tokens = await RegisterAndSignInAsync(NewEmail());
+        using (var before = WithBearer(HttpMethod.Get, "/api/v1/auth/me", tokens.Str("access_token")))
+        using (var me = await _anonymous.SendAsync(before))
+            Assert.Equal(HttpStatusCode.OK, me.StatusCode);
 
         using var logout = WithBearer(HttpMethod.Post, "/api/v1/auth/logout", tokens.Str("access_token"));
         logout.Content = JsonContent.Create(new { refresh_token = tokens.Str("refresh_token") });
@@ -123,6 +126,10 @@ public abstract class AuthTests(DocketFactory factory)
 
         using var refresh = await _anonymous.PostAsJsonAsync("/api/v1/auth/refresh", new { refresh_token = tokens.Str("refresh_token") });
         await refresh.AssertErrorAsync(HttpStatusCode.Unauthorized, "invalid_refresh_token");
+        // The access token has minutes left, but the sign-in it belongs to is over.
+        using var after = WithBearer(HttpMethod.Get, "/api/v1/auth/me", tokens.Str("access_token"));
+        using var refused = await _anonymous.SendAsync(after);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]
