@@ -1,11 +1,13 @@
-import { QueryClient } from "@tanstack/react-query";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../api/client";
 import type { DocumentStatusView, UploadResponse } from "../../api/types";
 import { uploadFile } from "../../api/upload";
 import { keys } from "../../live/cache";
+import { StreamStateContext, type StreamState } from "../../live/useEventStream";
 import { renderWithClient } from "../../test/render";
 import { UploadPage } from "./UploadPage";
 import { uploadQueue } from "./uploadQueue";
@@ -82,5 +84,35 @@ describe("UploadPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Retry refused" }));
     expect(screen.getByTestId("upload-counts")).toHaveTextContent("0 uploaded · 2 waiting · 0 refused");
     expect(screen.queryByRole("button", { name: "Retry refused" })).not.toBeInTheDocument();
+  });
+});
+
+describe("the processing status of an uploaded file", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it("is asked for again only while the live feed is down", async () => {
+    vi.useFakeTimers();
+    const asked = vi.fn(async () => new Response(JSON.stringify({
+      id: "doc-a", status: "processing", current_job_id: null, job_state: "running", stage: "extract", progress: 10,
+      failure_reason: null, version: 2, updated_at: "2026-01-05T10:00:01Z",
+    }), { status: 200, headers: { "Content-Type": "application/json" } }));
+    vi.stubGlobal("fetch", asked);
+    const pending = answerByHand();
+    uploadQueue.add([new File(["a"], "a.txt")]);
+    pending[0]!.resolve(stored("doc-a"));
+    await vi.advanceTimersByTimeAsync(0);
+
+    const page = (state: StreamState) => <StreamStateContext.Provider value={state}><UploadPage /></StreamStateContext.Provider>;
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const view = renderWithClient(page("live"), { client });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asked).toHaveBeenCalledTimes(1);
+
+    view.rerender(<QueryClientProvider client={client}><MemoryRouter>{page("reconnecting")}</MemoryRouter></QueryClientProvider>);
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(asked).toHaveBeenCalledTimes(3);
   });
 });

@@ -6,7 +6,8 @@ import { isActive } from "../../api/types";
 import { formatBytes } from "../../components/format";
 import { ProgressBar } from "../../components/ProgressBar";
 import { StatusBadge } from "../../components/StatusBadge";
-import { keys } from "../../live/cache";
+import { keepNewerStatus, keys } from "../../live/cache";
+import { useStreamState } from "../../live/useEventStream";
 import { describeCounts, unansweredRetries, type UploadEntry } from "./uploadQueue";
 import { useUploads } from "./useUploads";
 
@@ -101,11 +102,17 @@ const UploadRow = memo(function UploadRow({ entry }: { entry: UploadEntry }) {
 });
 
 function Processing({ documentId, name, duplicateOf }: { documentId: string; name: string; duplicateOf: string | null }) {
+  const live = useStreamState() === "live";
   const status = useQuery({
     queryKey: keys.status(documentId),
     queryFn: ({ signal }) => unwrap(api.GET("/api/v1/documents/{id}/status", { params: { path: { id: documentId } }, signal })),
-    // The live feed keeps this current; this is only the fallback if the feed is down.
-    refetchInterval: (query) => (query.state.data && isActive(query.state.data.status) ? 10_000 : false),
+    // While the feed is live it writes every change of the document here and, after a reconnect, has
+    // everything asked again; so each row asks once, not on every return to the page nor every few
+    // seconds, which for a few hundred rows would spend the user's request budget the uploads need.
+    // Polling is the fallback for when the feed is down.
+    staleTime: live ? Infinity : 0,
+    refetchInterval: (query) => (!live && query.state.data && isActive(query.state.data.status) ? 10_000 : false),
+    structuralSharing: keepNewerStatus,
   });
   const data = status.data;
   const done = data && !isActive(data.status);
