@@ -8,7 +8,7 @@ import { ExportsPage } from "./features/exports/ExportsPage";
 import { OperationsPage } from "./features/operations/OperationsPage";
 import { ReviewPage } from "./features/review/ReviewPage";
 import { UploadPage } from "./features/upload/UploadPage";
-import { useEventStream, type StreamState } from "./live/useEventStream";
+import { StreamStateContext, useEventStream, type StreamState } from "./live/useEventStream";
 
 export function App() {
   const session = useSessionQuery();
@@ -68,16 +68,18 @@ function Shell() {
         </div>
       </header>
       <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-6">
-        <Routes>
-          <Route path="/" element={<DashboardPage />} />
-          <Route path="/upload" element={<UploadPage />} />
-          <Route path="/documents/:id" element={<DocumentPage />} />
-          <Route path="/review" element={<ReviewPage />} />
-          <Route path="/review/:id" element={<ReviewPage />} />
-          <Route path="/exports" element={<ExportsPage />} />
-          <Route path="/operations" element={session.isAdmin ? <OperationsPage /> : <NotFound />} />
-          <Route path="*" element={<NotFound />} />
-        </Routes>
+        <StreamStateContext.Provider value={stream}>
+          <Routes>
+            <Route path="/" element={<DashboardPage />} />
+            <Route path="/upload" element={<UploadPage />} />
+            <Route path="/documents/:id" element={<DocumentPage />} />
+            <Route path="/review" element={<ReviewPage />} />
+            <Route path="/review/:id" element={<ReviewPage />} />
+            <Route path="/exports" element={<ExportsPage />} />
+            <Route path="/operations" element={session.isAdmin ? <OperationsPage /> : <NotFound />} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </StreamStateContext.Provider>
       </main>
     </>
   );

@@ -8,14 +8,17 @@ export class ApiError extends Error {
   readonly code: string;
   readonly details: unknown;
   readonly requestId: string | null;
+  /** The answer's Retry-After in seconds, when it had one it could be read as. */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(status: number, body: Partial<ApiErrorBody> | undefined) {
+  constructor(status: number, body: Partial<ApiErrorBody> | undefined, retryAfterSeconds: number | null = null) {
     super(body?.message ?? (status === 0 ? "The server could not be reached." : `The server answered ${status}.`));
     this.name = "ApiError";
     this.status = status;
     this.code = body?.code ?? (status === 0 ? "network_error" : `http_${status}`);
     this.details = body?.details ?? null;
     this.requestId = body?.request_id ?? null;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** Field problems of a 400 (`{"fields.total": "..."}`), when the server named them. */
@@ -32,7 +35,15 @@ export async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     body = undefined;
   }
-  return new ApiError(response.status, body?.error);
+  return new ApiError(response.status, body?.error, parseRetryAfter(response.headers.get("Retry-After")));
+}
+
+/** Retry-After is either whole seconds or an HTTP date (RFC 9110); null when absent or neither. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null || value.trim() === "") return null;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 const unsafeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, type ReactNode } from "react";
 import { ApiError, csrfHeaders, errorFrom, setCsrfToken } from "../api/client";
+import { uploadQueue } from "../features/upload/uploadQueue";
 
 /** The account endpoints' user, as far as the UI needs it. */
 export type Me = { id: string; email: string; display_name?: string | null; role: string; csrf_token?: string | null };
@@ -70,6 +71,8 @@ export function useSignOut() {
   const client = useQueryClient();
   return async () => {
     await signOut();
+    // The upload list outlives the pages, not the account: the next person to sign in here must not see it.
+    uploadQueue.forget();
     // Forget the account's data, but keep the session query observed: clear() would drop it from
     // under the mounted app, which would then never hear that it is signed out.
     client.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });

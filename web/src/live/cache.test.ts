@@ -1,8 +1,8 @@
 import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
-import type { DocumentDetail, DocumentSummary, Paged } from "../api/types";
+import type { DocumentDetail, DocumentStatusView, DocumentSummary, Paged } from "../api/types";
 import { jobEvent, processedDetail, summary } from "../test/fixtures";
-import { applyDocumentChange, applyProgressEvent, keys } from "./cache";
+import { applyDocumentChange, applyProgressEvent, keepNewerStatus, keys } from "./cache";
 
 function page(...items: DocumentSummary[]): Paged<DocumentSummary> {
   return { items, page: 1, page_size: 20, total: items.length, total_pages: 1, total_is_exact: true };
@@ -84,5 +84,27 @@ describe("applyDocumentChange", () => {
     applyDocumentChange(client, summary({ id: detail.id, status: "finalized", version: 4 }));
 
     expect(client.getQueryState(keys.document(detail.id))!.isInvalidated).toBe(true);
+  });
+});
+
+describe("the status of one document", () => {
+  const status = (overrides: Partial<DocumentStatusView> = {}): DocumentStatusView => ({
+    id: summary().id, status: "processing", current_job_id: null, job_state: "running", stage: "extract", progress: 10,
+    failure_reason: null, version: 2, updated_at: "2026-01-05T10:00:01Z", ...overrides,
+  });
+
+  it("is asked for again when a change arrives while the first answer is still on its way", () => {
+    const client = new QueryClient();
+    void client.prefetchQuery({ queryKey: keys.status(summary().id), queryFn: () => new Promise<DocumentStatusView>(() => {}) });
+
+    applyDocumentChange(client, summary({ status: "processed", version: 3 }));
+
+    expect(client.getQueryState(keys.status(summary().id))!.isInvalidated).toBe(true);
+  });
+
+  it("keeps what the feed wrote over an older answer that was in flight", () => {
+    const fromFeed = status({ status: "processed", version: 4 });
+    expect(keepNewerStatus(fromFeed, status({ version: 3 }))).toBe(fromFeed);
+    expect(keepNewerStatus(status({ version: 3 }), fromFeed)).toEqual(fromFeed);
   });
 });

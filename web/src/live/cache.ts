@@ -1,4 +1,4 @@
-import type { QueryClient } from "@tanstack/react-query";
+import { replaceEqualDeep, type QueryClient } from "@tanstack/react-query";
 import type { DocumentDetail, DocumentStatusView, DocumentSummary, JobEvent, Paged } from "../api/types";
 
 /** Query keys of what the server owns; the live feed writes into these. */
@@ -75,6 +75,11 @@ export function applyDocumentChange(client: QueryClient, summary: DocumentSummar
   if (!listed) void client.invalidateQueries({ queryKey: keys.documents }, { cancelRefetch: false });
 
   const status = client.getQueryData<DocumentStatusView>(keys.status(summary.id));
+  if (!status && client.getQueryState(keys.status(summary.id))) {
+    // Asked for and not answered yet: the answer may have been read before this change, and with the
+    // feed live nothing asks again. Asking afresh now reads at least this change.
+    void client.invalidateQueries({ queryKey: keys.status(summary.id), exact: true });
+  }
   if (status && status.version < summary.version) {
     if (status.status !== summary.status) statusChanged = true;
     client.setQueryData<DocumentStatusView>(keys.status(summary.id), {
@@ -97,4 +102,15 @@ export function applyDocumentChange(client: QueryClient, summary: DocumentSummar
   if (statusChanged || !listed) {
     void client.invalidateQueries({ queryKey: keys.reviewQueue }, { cancelRefetch: false });
   }
+}
+
+/**
+ * structuralSharing for status queries: an answer older than what the cache holds (a fetch that was
+ * in flight while the feed wrote a newer change) does not take the document back in time.
+ */
+export function keepNewerStatus(held: unknown, fetched: unknown): unknown {
+  const older = held as DocumentStatusView | undefined;
+  const newer = fetched as DocumentStatusView | undefined;
+  if (older && newer && older.id === newer.id && older.version > newer.version) return held;
+  return replaceEqualDeep(held, fetched);
 }

@@ -1,9 +1,16 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { createContext, useContext, useEffect, useState } from "react";
 import type { DocumentSummary, JobEvent } from "../api/types";
 import { applyDocumentChange, applyProgressEvent } from "./cache";
 
 export type StreamState = "connecting" | "live" | "reconnecting";
+
+/** The feed's state for the pages below the shell: while it is live, a query it keeps current need not poll. */
+export const StreamStateContext = createContext<StreamState>("connecting");
+
+export function useStreamState(): StreamState {
+  return useContext(StreamStateContext);
+}
 
 /** How long to wait before opening a stream again that the browser gave up on (an error status). */
 const reopenAfterMs = 5000;
