@@ -236,14 +236,18 @@ public sealed class UploadBudget : IDisposable
         _megabytes = store.Limiter<Guid>(user => RateLimitStore.Bucket("upload-megabytes:" + user, _limits.UploadMegabyteBurst, _limits.UploadMegabytesPerSecond));
     }
 
-    /// <summary>Spends the budget for <paramref name="files"/> files of <paramref name="bytes"/> in all; null when it allowed them, else how long to wait.</summary>
-    public TimeSpan? TrySpend(Guid user, int files, long bytes)
+    /// <summary>
+    /// Spends the budget for <paramref name="files"/> files of <paramref name="bytes"/> in all; null when it allowed them,
+    /// else how long to wait. Asynchronous because Redis's limiters only count that way (their synchronous attempt
+    /// refuses without asking Redis); with no queue, the answer comes at once either way.
+    /// </summary>
+    public async Task<TimeSpan?> TrySpendAsync(Guid user, int files, long bytes, CancellationToken cancellationToken)
     {
-        using var fileLease = _files.AttemptAcquire(user, Math.Clamp(files, 1, _limits.UploadFileBurst));
+        using var fileLease = await _files.AcquireAsync(user, Math.Clamp(files, 1, _limits.UploadFileBurst), cancellationToken);
         if (!fileLease.IsAcquired) return RateLimits.RetryAfter(fileLease) ?? TimeSpan.FromSeconds(1);
         var megabytes = (int)Math.Clamp((bytes + (1 << 20) - 1) >> 20, 0, _limits.UploadMegabyteBurst);
         if (megabytes == 0) return null;
-        using var byteLease = _megabytes.AttemptAcquire(user, megabytes);
+        using var byteLease = await _megabytes.AcquireAsync(user, megabytes, cancellationToken);
         return byteLease.IsAcquired ? null : RateLimits.RetryAfter(byteLease) ?? TimeSpan.FromSeconds(1);
     }
 
@@ -254,12 +258,16 @@ public sealed class UploadBudget : IDisposable
     }
 }
 
-/// <summary>Asks the shared limiter; when it throws (Redis unreachable, a timeout), asks the local one.</summary>
+/// <summary>Asks the shared limiter; when it throws (Redis unreachable, a timeout), asks the local one. Callers acquire asynchronously.</summary>
 internal sealed class FallingBackLimiter<T>(PartitionedRateLimiter<T> shared, PartitionedRateLimiter<T> local, Action<Exception> failed)
     : PartitionedRateLimiter<T>
 {
     public override RateLimiterStatistics? GetStatistics(T resource) => local.GetStatistics(resource);
 
+    /// <summary>
+    /// Redis's limiters refuse a synchronous attempt without asking Redis; the rate-limiting middleware then asks
+    /// again asynchronously, which is when Redis counts. Answering from this node's count here would skip Redis.
+    /// </summary>
     protected override RateLimitLease AttemptAcquireCore(T resource, int permitCount)
     {
         try

@@ -38,9 +38,11 @@ public sealed class SharedRateLimitTests : IAsyncLifetime
             ["Auth__Admin__Email"] = Email,
             ["Auth__Admin__Password"] = Password,
             // Small budgets, slowly refilled, so that what one node spends the other must see.
-            ["RateLimits__PerUserBurst"] = "6",
+            ["RateLimits__PerUserBurst"] = "10",
             ["RateLimits__PerUserPerSecond"] = "1",
             ["RateLimits__SignInPerIpPerMinute"] = "4",
+            ["RateLimits__UploadFileBurst"] = "2",
+            ["RateLimits__UploadFilesPerSecond"] = "1",
             ["RateLimits__RedisKeyPrefix"] = $"test-{Guid.NewGuid():N}:",
         };
         // One after the other: the first start makes the signing key both nodes then read from the database.
@@ -70,7 +72,7 @@ public sealed class SharedRateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TwoNodes_EndASignedOutTokenTogether_GiveOneUserOneBudget_AndOneAddressOneSignInLimit_AndGoOnWithoutRedis()
+    public async Task TwoNodes_EndASignedOutTokenTogether_GiveOneUserOneBudgetOfRequestsAndFiles_AndOneAddressOneSignInLimit_AndGoOnWithoutRedis()
     {
         // Two sign-ins spend two of the address's four attempts.
         var token = await SignInAsync();
@@ -86,10 +88,15 @@ public sealed class SharedRateLimitTests : IAsyncLifetime
         }
         Assert.Equal(HttpStatusCode.Unauthorized, await MeAsync(_clients[1], leaving));
 
-        // Ten requests, alternating between the nodes, within a second or two: a budget of six per node would take them all.
+        // Two files at once: one on each node, and the third waits, whichever node it is sent to.
+        Assert.Equal(HttpStatusCode.Created, await UploadAsync(_clients[0], token, "a.txt"));
+        Assert.Equal(HttpStatusCode.Created, await UploadAsync(_clients[1], token, "b.txt"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await UploadAsync(_clients[0], token, "c.txt"));
+
+        // Fourteen requests, alternating between the nodes, within a second or two: a budget of ten per node would take them all.
         var answers = new List<HttpStatusCode>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < 14; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/documents");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -97,9 +104,9 @@ public sealed class SharedRateLimitTests : IAsyncLifetime
             answers.Add(response.StatusCode);
         }
         Assert.All(answers, a => Assert.Contains(a, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
-        // Six at once (two spent above), and one more for each second the ten took to send.
+        // Ten at once (five spent above), and one more for each second the fourteen took to send.
         Assert.Contains(HttpStatusCode.TooManyRequests, answers);
-        Assert.InRange(answers.Count(a => a == HttpStatusCode.OK), 4, 5 + (int)clock.Elapsed.TotalSeconds);
+        Assert.InRange(answers.Count(a => a == HttpStatusCode.OK), 5, 6 + (int)clock.Elapsed.TotalSeconds);
 
         // Four wrong passwords, alternating: four attempts in all per minute, whichever node takes them.
         var attempts = new List<HttpStatusCode>();
@@ -124,6 +131,14 @@ public sealed class SharedRateLimitTests : IAsyncLifetime
         using var login = await _clients[0].PostAsJsonAsync("/api/v1/auth/login", new { email = Email, password = Password });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         return (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+
+    private static async Task<HttpStatusCode> UploadAsync(HttpClient node, string token, string name)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/documents") { Content = ApiClient.Files(ApiClient.TextFile(name, $"The note {name}.")) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await node.SendAsync(request);
+        return response.StatusCode;
     }
 
     private static async Task<HttpStatusCode> MeAsync(HttpClient node, string token)

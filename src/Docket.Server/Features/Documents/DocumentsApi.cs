@@ -51,12 +51,12 @@ public static class DocumentsApi
         // The same files under the same names are the same upload, whatever multipart boundary carried them.
         var fingerprint = "upload\n" + string.Join("\n", received.Select(f => $"{f.FileName}\t{f.Sha256}\t{f.SizeBytes}"));
         var stored = false;
-        var answer = await idempotency.RunAsync(http, user, fingerprint, () =>
+        var answer = await idempotency.RunAsync(http, user, fingerprint, async () =>
         {
-            if (budget.TrySpend(user.Id, received.Count, received.Sum(f => f.SizeBytes)) is { } wait)
-                return Task.FromResult(OverBudget(http, RateLimits.Seconds(wait)));
+            if (await budget.TrySpendAsync(user.Id, received.Count, received.Sum(f => f.SizeBytes), cancellationToken) is { } wait)
+                return OverBudget(http, RateLimits.Seconds(wait));
             stored = true;
-            return StoreAsync(received, files, store, user, cancellationToken);
+            return await StoreAsync(received, files, store, user, cancellationToken);
         }, cancellationToken);
         // A replayed or refused repeat stores nothing; its files were only ever temporary.
         if (!stored) UploadReceiver.Discard(received);
