@@ -17,9 +17,6 @@ public static class ClientCommands
     /// <summary>Upload files one per request, at most this many at once: enough to keep a server busy, few enough to stay polite.</summary>
     private const int ParallelUploads = 4;
 
-    /// <summary>Streams followed at once; the rest wait their turn.</summary>
-    private const int ParallelStreams = 32;
-
     private static readonly Option<string?> ServerOption = new("--server", "-s")
     {
         Description = $"The Docket server, e.g. {ClientSettings.DefaultServer} (default: ${ClientSettings.ServerVariable}, then the last login)",
@@ -93,6 +90,8 @@ public static class ClientCommands
                 lastSaid = now;
                 Console.Error.WriteLine($"The server asked to wait {Math.Ceiling(wait.TotalSeconds):0} s; the files not yet sent are waiting, none is refused.");
             };
+            // One change feed for every file, opened before the first upload so that nothing it reports is missed.
+            await using var feed = parse.GetValue(watch) ? await ChangeFeedWatch.OpenAsync(client, cancellationToken) : null;
             var uploaded = new List<(string File, Guid Id)>();
             var refused = 0;
             using var uploads = new SemaphoreSlim(ParallelUploads);
@@ -130,25 +129,17 @@ public static class ClientCommands
             if (!parse.GetValue(watch)) return refused == 0 ? Ok : Failed;
 
             var failed = 0;
-            using var streams = new SemaphoreSlim(ParallelStreams);
+            var names = uploaded.ToDictionary(u => u.Id, u => u.File);
             await ProgressView.RunAsync(uploaded.Select(u => (u.File, u.Id)).ToList(), async (id, report) =>
             {
-                await streams.WaitAsync(cancellationToken);
-                try
+                var final = await feed!.FollowAsync(id, update => report(update.Percent, update.Status), cancellationToken);
+                var status = final.GetProperty("status").GetString()!;
+                report(status == "processed" ? 100 : final.GetProperty("progress").GetInt32(), status);
+                if (status is not ("processed" or "finalized"))
                 {
-                    var final = await client.FollowAsync(id, update => report(update.Percent, update.Status), cancellationToken);
-                    var status = final.GetProperty("status").GetString()!;
-                    report(status == "processed" ? 100 : final.GetProperty("progress").GetInt32(), status);
-                    if (status is not ("processed" or "finalized"))
-                    {
-                        Interlocked.Increment(ref failed);
-                        var reason = final.TryGetProperty("failure_reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : status;
-                        Console.Error.WriteLine($"{uploaded.First(u => u.Id == id).File}: {status}: {reason}");
-                    }
-                }
-                finally
-                {
-                    streams.Release();
+                    Interlocked.Increment(ref failed);
+                    var reason = final.TryGetProperty("failure_reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : status;
+                    Console.Error.WriteLine($"{names[id]}: {status}: {reason}");
                 }
             });
             Console.Out.WriteLine($"{uploaded.Count - failed} processed, {failed + refused} failed or refused.");

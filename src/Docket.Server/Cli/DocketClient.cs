@@ -26,7 +26,6 @@ public sealed record ProgressUpdate(Guid DocumentId, string Status, int Percent,
 /// <summary>The HTTP API as the command line uses it: the same public endpoints any client has.</summary>
 public sealed class DocketClient : IDisposable
 {
-    private static readonly string[] ActiveStatuses = ["uploaded", "queued", "processing"];
     private static readonly string[] TerminalEvents = ["job_completed", "job_failed", "job_cancelled"];
 
     private readonly HttpClient _http;
@@ -131,36 +130,11 @@ public sealed class DocketClient : IDisposable
         await response.Content.CopyToAsync(destination, cancellationToken);
     }
 
-    /// <summary>
-    /// Follows a document's event stream until its job ends, reconnecting with Last-Event-ID when the
-    /// connection drops, and returns the final status.
-    /// </summary>
-    public async Task<JsonElement> FollowAsync(Guid documentId, Action<ProgressUpdate> report, CancellationToken cancellationToken)
-    {
-        string? lastEventId = null;
-        var failures = 0;
-        while (true)
+    /// <summary>Opens an event stream (resuming after <paramref name="lastEventId"/>), waiting for a busy server as it asks.</summary>
+    public Task<HttpResponseMessage> OpenStreamAsync(string path, string? lastEventId, CancellationToken cancellationToken) =>
+        WithBackoffAsync(async () =>
         {
-            try
-            {
-                await ReadStreamAsync(documentId, report, id => lastEventId = id, lastEventId, cancellationToken);
-                failures = 0;
-            }
-            catch (Exception error) when (error is HttpRequestException or IOException && ++failures < 10)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * failures), cancellationToken);
-            }
-            var status = await GetAsync($"api/v1/documents/{documentId}/status", cancellationToken);
-            if (!ActiveStatuses.Contains(status.GetProperty("status").GetString())) return status;
-        }
-    }
-
-    private async Task ReadStreamAsync(Guid documentId, Action<ProgressUpdate> report, Action<string> seen, string? lastEventId,
-        CancellationToken cancellationToken)
-    {
-        using var response = await WithBackoffAsync(async () =>
-        {
-            var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/documents/{documentId}/stream");
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
             if (lastEventId is not null) request.Headers.Add("Last-Event-ID", lastEventId);
             var opened = await SendAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
@@ -168,33 +142,10 @@ public sealed class DocketClient : IDisposable
             using (opened) await ReadAsync(opened, cancellationToken);
             return opened;
         }, cancellationToken);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-        string? eventName = null;
-        string? data = null;
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
-        {
-            if (line.Length == 0)
-            {
-                if (data is not null && Dispatch(documentId, eventName, data, report)) return;
-                eventName = data = null;
-            }
-            else if (line.StartsWith("event:", StringComparison.Ordinal)) eventName = line[6..].Trim();
-            else if (line.StartsWith("data:", StringComparison.Ordinal)) data = line[5..].Trim();
-            else if (line.StartsWith("id:", StringComparison.Ordinal)) seen(line[3..].Trim());
-        }
-    }
 
-    /// <summary>Returns true when the job has ended.</summary>
-    private static bool Dispatch(Guid documentId, string? eventName, string data, Action<ProgressUpdate> report)
+    /// <summary>A progress event as the document's progress; <paramref name="ended"/> when it ends a job (which a retry may follow).</summary>
+    internal static ProgressUpdate ProgressOf(Guid documentId, JsonElement payload, out bool ended)
     {
-        var payload = JsonDocument.Parse(data).RootElement;
-        if (eventName == "state")
-        {
-            var status = payload.GetProperty("status").GetString() ?? "unknown";
-            var percent = status is "processed" or "finalized" ? 100 : payload.TryGetProperty("progress", out var p) ? p.GetInt32() : 0;
-            report(new ProgressUpdate(documentId, status, percent, null));
-            return !ActiveStatuses.Contains(status);
-        }
         var name = payload.GetProperty("event").GetString();
         var message = payload.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : name;
         var error = payload.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
@@ -206,8 +157,8 @@ public sealed class DocketClient : IDisposable
             "job_queued" or "job_retrying" => "queued",
             _ => "processing",
         };
-        report(new ProgressUpdate(documentId, statusNow, payload.GetProperty("progress").GetInt32(), error ?? message));
-        return TerminalEvents.Contains(name);
+        ended = TerminalEvents.Contains(name);
+        return new ProgressUpdate(documentId, statusNow, payload.GetProperty("progress").GetInt32(), error ?? message);
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken,
