@@ -25,6 +25,7 @@ public sealed class ChangeFeedWatch : IAsyncDisposable
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _reading;
     private string? _lastEventId;
+    private volatile Exception? _failed;
 
     private ChangeFeedWatch(DocketClient client, CancellationToken cancellationToken)
     {
@@ -45,8 +46,11 @@ public sealed class ChangeFeedWatch : IAsyncDisposable
     /// <summary>Reports the document's progress until its processing has ended, and returns its final status.</summary>
     public async Task<JsonElement> FollowAsync(Guid documentId, Action<ProgressUpdate> report, CancellationToken cancellationToken)
     {
+        if (_failed is { } failed) throw failed;
         var follower = new Follower(report, new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously));
         _followers[documentId] = follower;
+        // The feed may have given up between the check above and now.
+        if (_failed is { } late && _followers.TryRemove(documentId, out _)) throw late;
         // It may have ended before it was followed.
         await CheckAsync(documentId, follower, cancellationToken);
         return await follower.Ended.Task.WaitAsync(cancellationToken);
@@ -64,7 +68,26 @@ public sealed class ChangeFeedWatch : IAsyncDisposable
         Parallel.ForEachAsync(_followers.ToArray(), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             (entry, token) => new ValueTask(CheckAsync(entry.Key, entry.Value, token)));
 
+    /// <summary>
+    /// The feed's reading; when it gives up (the server refuses it, or cannot be reached for long), every follower is told
+    /// so at once, rather than waiting for a frame that cannot come.
+    /// </summary>
     private async Task ReadAsync(CancellationToken stop)
+    {
+        try
+        {
+            await ReadUntilStoppedAsync(stop);
+        }
+        catch (Exception error) when (!stop.IsCancellationRequested)
+        {
+            _failed = error;
+            foreach (var (id, follower) in _followers.ToArray())
+                if (_followers.TryRemove(id, out _)) follower.Ended.TrySetException(error);
+            throw;
+        }
+    }
+
+    private async Task ReadUntilStoppedAsync(CancellationToken stop)
     {
         var failures = 0;
         while (!stop.IsCancellationRequested)

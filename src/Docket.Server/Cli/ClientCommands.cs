@@ -88,7 +88,7 @@ public static class ClientCommands
                 var now = DateTimeOffset.UtcNow;
                 if (now - lastSaid < TimeSpan.FromSeconds(10)) return;
                 lastSaid = now;
-                Console.Error.WriteLine($"The server asked to wait {Math.Ceiling(wait.TotalSeconds):0} s; the files not yet sent are waiting, none is refused.");
+                Console.Error.WriteLine($"The server asked to wait {Math.Ceiling(wait.TotalSeconds):0} s; the files not yet sent are waiting.");
             };
             // One change feed for every file, opened before the first upload so that nothing it reports is missed.
             await using var feed = parse.GetValue(watch) ? await ChangeFeedWatch.OpenAsync(client, cancellationToken) : null;

@@ -80,6 +80,37 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Upload_WaitsForAServerThatTakesFewFilesAtOnce_AndSendsEveryFileOnce()
+    {
+        // A second server whose budget is five files at once, refilled by two a second: twenty files must wait for it.
+        var port = Ports.Free();
+        var url = $"http://127.0.0.1:{port}";
+        using var small = DocketProcess.Start(Path.Combine(_root, "small-server.log"), new Dictionary<string, string>
+        {
+            ["Docket__DataDirectory"] = Path.Combine(_root, "small-data"),
+            ["Queue__PollInterval"] = "00:00:00.050",
+            ["Auth__Admin__Email"] = Email,
+            ["Auth__Admin__Password"] = Password,
+            ["RateLimits__UploadFileBurst"] = "5",
+            ["RateLimits__UploadFilesPerSecond"] = "2",
+        }, "serve", "--urls", url);
+        await Ports.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => small.HasExited, "the small server");
+        var environment = new Dictionary<string, string> { ["DOCKET_SERVER"] = url, ["DOCKET_CONFIG_DIR"] = Path.Combine(_root, "small-config") };
+        var docket = Path.Combine(AppContext.BaseDirectory, "docket.dll");
+        var login = await Run(DotnetHost, [docket, "login", "--email", Email, "--password-stdin"], environment, Password + "\n");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        for (var i = 0; i < 20; i++) Write(Path.Combine("twenty", $"note-{i:D2}.txt"), $"Note {i} of twenty.");
+
+        var run = await Run(DotnetHost, [docket, "upload", Path.Combine(Inputs, "twenty"), "--watch"], environment);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("20 processed, 0 failed or refused.", run.Stdout);
+        Assert.Contains("The server asked to wait", run.Stderr);
+        var list = await Run(DotnetHost, [docket, "list"], environment);
+        Assert.Equal(20, list.Stdout.Split('\n').Count(line => line.Contains("note-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task UploadWatch_ExitsWith1_AndSaysWhy_WhenADocumentFailsOrIsRefused()
     {
         Write("broken.json", """{"a": [1, 2""");
