@@ -74,9 +74,16 @@ public static class RateLimits
 
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
+    /// <summary>Settings of the fixed-window limits before decision 75: set, they would be ignored without a word, so the start is refused.</summary>
+    private static readonly string[] Retired = ["PerIpPerMinute", "PerUserPerMinute", "UploadsPerUserPerMinute"];
+
     public static IServiceCollection AddDocketRateLimits(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations()
+            .Validate<IConfiguration>((_, configuration) => !Retired.Any(name => configuration.GetSection(RateLimitOptions.Section)[name] is not null),
+                "RateLimits:PerIpPerMinute, PerUserPerMinute and UploadsPerUserPerMinute are no longer read: the limits are token buckets now. "
+                + "Set RateLimits:PerIpBurst and PerIpPerSecond, PerUserBurst and PerUserPerSecond, UploadFileBurst and UploadFilesPerSecond instead (README).")
+            .ValidateOnStart();
         services.AddSingleton<RateLimitStore>();
         services.AddSingleton<UploadBudget>();
         services.AddRateLimiter(_ => { });

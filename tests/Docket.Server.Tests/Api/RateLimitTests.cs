@@ -116,4 +116,14 @@ public sealed class RateLimitTests
 
         await AssertLimitedAsync(sixth);
     }
+
+    [Fact]
+    public void ARetiredFixedWindowSetting_StopsTheStart_NamingTheSettingsThatReplaceIt()
+    {
+        using var server = Server("RateLimits:UploadsPerUserPerMinute", 60);
+
+        var refusal = Assert.ThrowsAny<Exception>(() => server.CreateClient());
+
+        Assert.Contains("UploadFileBurst", refusal.ToString());
+    }
 }
