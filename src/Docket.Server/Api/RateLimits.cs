@@ -154,8 +154,6 @@ public sealed class RateLimitStore : IDisposable
         _redis = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(configuration));
     }
 
-    public bool IsShared => _redis is not null;
-
     /// <summary>One budget: a bucket of <see cref="Limit"/> tokens refilled by <see cref="PerSecond"/> every second, or, with a <see cref="Window"/>, <see cref="Limit"/> permits per fixed window.</summary>
     public sealed record Budget(string Key, int Limit, int PerSecond, TimeSpan? Window = null);
 

@@ -41,10 +41,10 @@ public sealed class DocketClient : IDisposable
     public Uri Server => _http.BaseAddress!;
 
     /// <summary>The longest single wait a client honours; a server asking for more is asked again after this.</summary>
-    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
 
     /// <summary>How long a request keeps waiting for a busy server in all before the command gives up on it.</summary>
-    public TimeSpan Patience { get; init; } = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(30);
 
     /// <summary>Called with each wait a server asks for (the upload command counts the files waiting).</summary>
     public Action<TimeSpan>? Waiting { get; set; }
